@@ -1,0 +1,25 @@
+/**
+ * Differential privacy for Warden: exact discrete noise, mechanisms on model outputs, zCDP accounting and a
+ * crash-safe budget ledger. No Vert.x, no floating point inside a sampler.
+ *
+ * <h2>Samplers (public, used by secure aggregation too)</h2>
+ * <ul>
+ *   <li>{@link dev.warden.crypto.dp.DiscreteGaussianSampler} — N_ℤ(0, σ²) for an exact rational σ²
+ *       ({@code withSigmaSquared(Rational)}, {@code withSigma(long)}); {@code sample()},
+ *       {@code sample(long[])}, {@code sampleBig()}.</li>
+ *   <li>{@link dev.warden.crypto.dp.DiscreteLaplaceSampler} — P(x) ∝ exp(−|x|/b) ({@code withScale(Rational)}).</li>
+ *   <li>{@link dev.warden.crypto.dp.IntegerNoiseSampler} — the common interface.</li>
+ *   <li>{@link dev.warden.crypto.dp.Rational} — exact non-negative rationals for parameters
+ *       ({@code Rational.of(400)}, {@code Rational.parse("2/3")}, {@code Rational.of(BigDecimal)}).</li>
+ * </ul>
+ * All samplers implement Canonne–Kamath–Steinke (NeurIPS 2020) with integer arithmetic only and draw their
+ * bits from a per-thread {@code SecureRandom} DRBG (SP 800-90A Hash_DRBG, 256-bit). Samplers are immutable and
+ * thread-safe. Seeded, <b>insecure</b> samplers for reproducible tests exist only in the test tree:
+ * {@code dev.warden.crypto.dp.InsecureTestSamplers} (crypto module tests may use it from any package).
+ *
+ * <h2>Security guarantees</h2>
+ * The sampled distributions are exact. Sampling time depends on the value drawn; wherever latency is
+ * observable, draw noise ahead of time through a {@link dev.warden.crypto.dp.NoisePool}. See
+ * {@code crypto/SECURITY-dp.md} for what the mechanisms do and do not guarantee.
+ */
+package dev.warden.crypto.dp;
