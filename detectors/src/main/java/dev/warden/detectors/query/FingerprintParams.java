@@ -1,0 +1,44 @@
+package dev.warden.detectors.query;
+
+/**
+ * Parameters of a Blacklight fingerprint for one input schema.
+ *
+ * @param step quantisation step: values are mapped to {@code floor((x + salt) / step)}; coarser
+ *     steps make near-identical queries share more windows (and benign ones too)
+ * @param window values per hashed window (w)
+ * @param stride distance between window starts (p); keep {@code p >= w/2} for large inputs so the
+ *     cost stays linear in the input size with a small constant
+ * @param topS number of (largest) distinct window hashes kept as the fingerprint (S)
+ * @param threshold flag when a stored fingerprint shares at least this many hashes (T)
+ */
+public record FingerprintParams(float step, int window, int stride, int topS, int threshold) {
+  /** Validates. */
+  public FingerprintParams {
+    if (!(step > 0) || !Float.isFinite(step)) throw new IllegalArgumentException("step must be positive, got " + step);
+    if (window < 1) throw new IllegalArgumentException("window must be >= 1, got " + window);
+    if (stride < 1) throw new IllegalArgumentException("stride must be >= 1, got " + stride);
+    if (topS < 1) throw new IllegalArgumentException("topS must be >= 1, got " + topS);
+    if (threshold < 1 || threshold > topS) throw new IllegalArgumentException("threshold must be in 1..topS, got " + threshold);
+  }
+
+  /**
+   * Blacklight's published MNIST/CIFAR setting scaled to 0..255 pixels: step 50, w 20, p 10,
+   * S 50, T 25 (for 784-value and larger inputs).
+   */
+  public static final FingerprintParams IMAGE_0_255 = new FingerprintParams(50f, 20, 10, 50, 25);
+
+  /** The same for images in 0..1. */
+  public static final FingerprintParams IMAGE_0_1 = new FingerprintParams(50f / 255f, 20, 10, 50, 25);
+
+  /**
+   * The 8x8 digits (64 values 0..16): 64 values give too few windows for S = 50, so windows are
+   * short and dense (w 8, p 1 → 57 windows), the step is about Blacklight's relative step, and
+   * S/T were set on the benign digits (no flag between distinct images at T; see the tests).
+   */
+  public static final FingerprintParams DIGITS_8X8 = new FingerprintParams(2f, 8, 1, 50, 25);
+
+  /** Number of windows of an input of {@code n} values ({@code n < window} gives one short window). */
+  public int windows(int n) {
+    return n <= window ? 1 : (n - window) / stride + 1;
+  }
+}
