@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.math.BigInteger;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,27 +14,21 @@ import org.junit.jupiter.api.Test;
 class NttTest {
   private static final SplittableRandom RND = new SplittableRandom(42);
 
+  /** O(N²) negacyclic product with Modulus.mul (itself checked against BigInteger in ModulusTest). */
   static long[] schoolbook(long[] a, long[] b, long q) {
     int n = a.length;
-    BigInteger bq = BigInteger.valueOf(q);
-    BigInteger[] acc = new BigInteger[n];
-    for (int i = 0; i < n; i++) {
-      acc[i] = BigInteger.ZERO;
-    }
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        BigInteger p = BigInteger.valueOf(a[i]).multiply(BigInteger.valueOf(b[j]));
-        int k = i + j;
-        if (k < n) {
-          acc[k] = acc[k].add(p);
-        } else {
-          acc[k - n] = acc[k - n].subtract(p); // X^N = -1
-        }
-      }
-    }
+    Modulus m = new Modulus(q);
     long[] r = new long[n];
     for (int i = 0; i < n; i++) {
-      r[i] = acc[i].mod(bq).longValue();
+      for (int j = 0; j < n; j++) {
+        long p = m.mul(a[i], b[j]);
+        int k = i + j;
+        if (k < n) {
+          r[k] = m.add(r[k], p);
+        } else {
+          r[k - n] = m.sub(r[k - n], p); // X^N = -1
+        }
+      }
     }
     return r;
   }

@@ -1,0 +1,176 @@
+package dev.warden.crypto.he.rlwe;
+
+import dev.warden.crypto.he.ring.Modulus;
+import dev.warden.crypto.he.ring.RingContext;
+
+/**
+ * Key switching with one special prime P and one RNS digit per chain prime (the scheme of SEAL:
+ * Bajard–Eynard–Hasan–Zucca / Halevi–Polyakov–Shoup "RNS variant" without further digit grouping).
+ *
+ * <p>To turn d·s' into an encryption under s at level ℓ:
+ * <ol>
+ *   <li><b>ModUp / decompose</b>: for each j ≤ ℓ take the digit [d]_{q_j} (inverse NTT of limb j),
+ *       reduce it modulo every q_i (i ≤ ℓ) and P and forward-NTT it: (ℓ+1) inverse and (ℓ+1)(ℓ+1)
+ *       forward NTTs. This part does not depend on the key, so several rotations of one ciphertext share it
+ *       (hoisting, Halevi–Shoup 2018): an automorphism of the digits is a permutation in the NTT domain.</li>
+ *   <li><b>Inner product</b> with the key digits (b_j, a_j): accumulated in 128 bits, one Barrett
+ *       reduction per coefficient.</li>
+ *   <li><b>ModDown</b>: divide by P with rounding (subtract the centred P-limb lifted to each q_i, multiply
+ *       by P⁻¹): 2 inverse and 2(ℓ+1) forward NTTs.</li>
+ * </ol>
+ * Noise added: about Σ_j |d_j·e_j| / P + rounding, with d_j &lt; q_j ≤ P, i.e. a few bits.
+ *
+ * <p>Holds scratch buffers: not thread-safe; use one per thread.
+ */
+public final class KeySwitcher {
+  private final Parameters params;
+  private final RingContext ring;
+  private final int n;
+  private final int sp;
+  private final long[] pModQ;
+  private final long[] pInvModQ;
+  private final long[] pInvModQShoup;
+  private final long[][][] digits; // [j][limb (0..L, L+1 = P)][N]
+  private final long[][] acc0;
+  private final long[][] acc1;
+  private final long[] tmp;
+  private int decomposedLevel = -1;
+
+  public KeySwitcher(Parameters params) {
+    this.params = params;
+    this.ring = params.ring();
+    this.n = ring.n();
+    this.sp = params.specialIndex();
+    int limbs = params.maxLevel() + 2;
+    pModQ = new long[limbs];
+    pInvModQ = new long[limbs];
+    pInvModQShoup = new long[limbs];
+    for (int i = 0; i <= params.maxLevel(); i++) {
+      Modulus m = ring.modulus(i);
+      pModQ[i] = m.reduce(params.specialPrime());
+      pInvModQ[i] = m.inv(pModQ[i]);
+      pInvModQShoup[i] = m.shoup(pInvModQ[i]);
+    }
+    digits = new long[params.maxLevel() + 1][limbs][n];
+    acc0 = new long[limbs][n];
+    acc1 = new long[limbs][n];
+    tmp = new long[n];
+  }
+
+  /**
+   * Decomposes d (NTT form, limbs 0..level) into the internal buffer (ModUp). The result stays valid until
+   * the next call and can feed several {@link #apply} calls (hoisting).
+   */
+  public void decompose(long[][] d, int level) {
+    for (int j = 0; j <= level; j++) {
+      System.arraycopy(d[j], 0, tmp, 0, n);
+      ring.inverse(tmp, j);
+      long qj = ring.modulus(j).value();
+      for (int t = 0; t <= level + 1; t++) {
+        int i = t <= level ? t : sp;
+        long[] dst = digits[j][t <= level ? t : sp];
+        if (i == j) {
+          System.arraycopy(d[j], 0, dst, 0, n);
+          continue;
+        }
+        Modulus mi = ring.modulus(i);
+        // centred digit: values above q_j/2 stand for v − q_j (halves the digit's norm)
+        long qi = mi.value();
+        long qjModQi = qj < qi ? qj : mi.reduceU64(qj);
+        long halfJ = qj >>> 1;
+        for (int k = 0; k < n; k++) {
+          long v = tmp[k];
+          long r = v < qi ? v : mi.reduceU64(v);
+          long corr = -((halfJ - v) >>> 63) & qjModQi;
+          long diff = r - corr;
+          dst[k] = diff + ((diff >> 63) & qi);
+        }
+        ring.forward(dst, i);
+      }
+    }
+    decomposedLevel = level;
+  }
+
+  /**
+   * (out0, out1) ≈ encryption under s of σ(d)·s' where d was decomposed last, s' is the key's source
+   * secret and σ the automorphism given by {@code perm} (null for none). Outputs over limbs 0..level.
+   */
+  public void apply(SwitchingKey key, int[] perm, long[][] out0, long[][] out1) {
+    int level = decomposedLevel;
+    if (level < 0) {
+      throw new IllegalStateException("decompose first");
+    }
+    long[][][] kb = key.b();
+    long[][][] ka = key.a();
+    for (int t = 0; t <= level + 1; t++) {
+      int i = t <= level ? t : sp;
+      Modulus mi = ring.modulus(i);
+      long[] a0 = acc0[i];
+      long[] a1 = acc1[i];
+      for (int k = 0; k < n; k++) {
+        int src = perm == null ? k : perm[k];
+        long lo0 = 0;
+        long hi0 = 0;
+        long lo1 = 0;
+        long hi1 = 0;
+        for (int j = 0; j <= level; j++) {
+          long x = digits[j][i][src];
+          long y0 = kb[j][i][k];
+          long y1 = ka[j][i][k];
+          long p0 = x * y0;
+          long n0 = lo0 + p0;
+          hi0 += Math.multiplyHigh(x, y0) + ((((lo0 & p0) | ((lo0 | p0) & ~n0))) >>> 63);
+          lo0 = n0;
+          long p1 = x * y1;
+          long n1 = lo1 + p1;
+          hi1 += Math.multiplyHigh(x, y1) + ((((lo1 & p1) | ((lo1 | p1) & ~n1))) >>> 63);
+          lo1 = n1;
+          if ((j & 7) == 7) { // keep hi below q so the Barrett quotient fits in a word
+            hi0 = mi.reduceU64(hi0);
+            hi1 = mi.reduceU64(hi1);
+          }
+        }
+        hi0 = mi.reduceU64(hi0);
+        hi1 = mi.reduceU64(hi1);
+        a0[k] = mi.reduce128(hi0, lo0);
+        a1[k] = mi.reduce128(hi1, lo1);
+      }
+    }
+    modDown(acc0, level, out0);
+    modDown(acc1, level, out1);
+  }
+
+  /** Convenience: decompose then apply. */
+  public void switchKey(long[][] d, int level, SwitchingKey key, long[][] out0, long[][] out1) {
+    decompose(d, level);
+    apply(key, null, out0, out1);
+  }
+
+  private void modDown(long[][] acc, int level, long[][] out) {
+    long[] pl = acc[sp];
+    ring.inverse(pl, sp);
+    long p = params.specialPrime();
+    long half = p >>> 1;
+    for (int i = 0; i <= level; i++) {
+      Modulus mi = ring.modulus(i);
+      long qi = mi.value();
+      long pm = pModQ[i];
+      for (int k = 0; k < n; k++) {
+        long v = pl[k];
+        long r = v < qi ? v : mi.reduceU64(v);
+        // centred lift: v > P/2 stands for v − P
+        long corr = -((half - v) >>> 63) & pm;
+        tmp[k] = mi.sub(r, corr);
+      }
+      ring.forward(tmp, i);
+      long inv = pInvModQ[i];
+      long invS = pInvModQShoup[i];
+      long[] a = acc[i];
+      long[] o = out[i];
+      for (int k = 0; k < n; k++) {
+        long d = a[k] - tmp[k] + qi;
+        o[k] = Modulus.reduceOnce(Modulus.mulShoupLazy(d, inv, invS, qi), qi);
+      }
+    }
+  }
+}
