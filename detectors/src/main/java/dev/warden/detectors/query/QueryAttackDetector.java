@@ -1,0 +1,46 @@
+package dev.warden.detectors.query;
+
+import dev.warden.detectors.screen.Detection;
+import dev.warden.detectors.screen.Detector;
+import dev.warden.detectors.screen.ScreenInput;
+import java.util.Objects;
+
+/**
+ * The query-attack screen: fingerprints the request's first numeric tensor and checks it against the
+ * shared {@link QueryStore}. Score = shared hashes / S; the default threshold is T / S. Stateful, so
+ * never cached.
+ */
+public final class QueryAttackDetector implements Detector {
+  private final Fingerprinter fingerprinter;
+  private final QueryStore store;
+
+  public QueryAttackDetector(Fingerprinter fingerprinter, QueryStore store) {
+    this.fingerprinter = Objects.requireNonNull(fingerprinter, "fingerprinter");
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  @Override public String name() { return "query-store"; }
+
+  @Override public double defaultThreshold() {
+    FingerprintParams p = fingerprinter.params();
+    return (double) p.threshold() / p.topS();
+  }
+
+  @Override public boolean cacheable() { return false; }
+
+  @Override public boolean accepts(ScreenInput input) { return input.hasTensors(); }
+
+  @Override
+  public Detection detect(ScreenInput input, double threshold) {
+    int s = fingerprinter.params().topS();
+    int t = Math.max(1, (int) Math.ceil(threshold * s - 1e-9));
+    QueryStore.Match m = store.checkAndAdd(input.tenant(), fingerprinter.fingerprint(input.firstNumericTensor()), t);
+    String reason = m.sharedHashes() == 0 ? "no similar earlier query"
+        : "shares " + m.sharedHashes() + "/" + s + " hashes with a query " + m.matchAgeMillis() + " ms old"
+            + (m.crossTenant() ? " from another tenant" : "");
+    return new Detection((double) m.sharedHashes() / s, m.flagged(), reason);
+  }
+
+  /** The store (for metrics: size, memory, alarms). */
+  public QueryStore store() { return store; }
+}
