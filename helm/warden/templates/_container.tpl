@@ -3,7 +3,7 @@ The Warden gateway container and the volumes it needs. Used by the standalone De
 Deployment, and by charts that add Warden to their own model-server pod (see warden.sidecar.* in _sidecar.tpl).
 */}}
 
-{{/* Call with (dict "root" $ "native" true|false "backendUrl" URL "modelsMountPath" PATH-or-""). */}}
+{{/* Call with (dict "root" $ "native" true|false "backendUrl" URL "modelsDir" PATH "mountModels" true|false). */}}
 {{- define "warden.container" -}}
 {{- $root := .root -}}
 {{- $v := $root.Values -}}
@@ -30,6 +30,8 @@ Deployment, and by charts that add Warden to their own model-server pod (see war
       value: {{ $v.gateway.javaOptions | quote }}
     - name: WARDEN_BACKEND_URL
       value: {{ .backendUrl | quote }}
+    - name: WARDEN_MODELS_DIR
+      value: {{ .modelsDir | quote }}
     - name: WARDEN_STATE_DIR
       value: {{ $v.state.embedded.dir | quote }}
     {{- if eq $v.state.store "redis" }}
@@ -106,9 +108,9 @@ Deployment, and by charts that add Warden to their own model-server pod (see war
       mountPath: {{ $v.state.redis.mountPath | quote }}
       readOnly: true
     {{- end }}
-    {{- if .modelsMountPath }}
+    {{- if .mountModels }}
     - name: models
-      mountPath: {{ .modelsMountPath | quote }}
+      mountPath: {{ .modelsDir | quote }}
       readOnly: true
     {{- end }}
 {{- end -}}

@@ -41,13 +41,13 @@ and the model server is bound to 127.0.0.1.
       mountPath: /tmp
 {{- end }}
 {{- if eq (include "warden.nativeSidecar" .) "true" }}
-{{ include "warden.container" (dict "root" . "native" true "backendUrl" (include "warden.sidecar.backendUrl" .) "modelsMountPath" .Values.sidecar.models.mountPath) }}
+{{ include "warden.container" (dict "root" . "native" true "backendUrl" (include "warden.sidecar.backendUrl" .) "modelsDir" .Values.sidecar.models.mountPath "mountModels" true) }}
 {{- end }}
 {{- end -}}
 
 {{- define "warden.sidecar.containers" -}}
 {{- if ne (include "warden.nativeSidecar" .) "true" }}
-{{ include "warden.container" (dict "root" . "native" false "backendUrl" (include "warden.sidecar.backendUrl" .) "modelsMountPath" .Values.sidecar.models.mountPath) }}
+{{ include "warden.container" (dict "root" . "native" false "backendUrl" (include "warden.sidecar.backendUrl" .) "modelsDir" .Values.sidecar.models.mountPath "mountModels" true) }}
 {{- end }}
 {{- end -}}
 
