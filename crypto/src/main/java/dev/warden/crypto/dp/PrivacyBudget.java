@@ -32,6 +32,20 @@ public final class PrivacyBudget {
         return new PrivacyBudget(epsilon, delta, micros);
     }
 
+    /**
+     * A budget stated directly as a ρ cap (rounded down to micro-units); its ε is reported at δ by the improved
+     * conversion.
+     */
+    public static PrivacyBudget ofRhoCap(double rho, double delta) {
+        if (!Double.isFinite(rho) || rho <= 0) {
+            throw new IllegalArgumentException("rho cap must be finite and > 0, got " + rho);
+        }
+        long micros = BigDecimal.valueOf(rho).multiply(BigDecimal.valueOf(PrivacyCost.MICROS_PER_RHO))
+                .setScale(0, RoundingMode.FLOOR).longValueExact();
+        return new PrivacyBudget(Zcdp.epsilonImproved(micros / (double) PrivacyCost.MICROS_PER_RHO, delta), delta,
+                micros);
+    }
+
     public double epsilon() {
         return epsilon;
     }

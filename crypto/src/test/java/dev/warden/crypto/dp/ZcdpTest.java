@@ -52,6 +52,14 @@ class ZcdpTest {
     }
 
     @Test
+    void rhoCapBudget_reportsEpsilonAtDelta() {
+        PrivacyBudget b = PrivacyBudget.ofRhoCap(0.02436, 1e-6);
+        assertEquals(24360, b.capMicros());
+        assertEquals(1.0, b.epsilon(), 1e-3);
+        assertEquals(7, PrivacyBudget.ofRhoCap(0.0000079, 1e-6).capMicros()); // rounded down
+    }
+
+    @Test
     void costs_roundUp() {
         assertEquals(2, PrivacyCost.ofRho(0.0000011).micros());
         assertEquals(500_000, PrivacyCost.ofPureEpsilon(1).micros());

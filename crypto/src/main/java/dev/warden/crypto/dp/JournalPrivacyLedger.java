@@ -1,0 +1,376 @@
+package dev.warden.crypto.dp;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.zip.CRC32C;
+
+/**
+ * The embedded ledger: balances in memory, every change appended to a journal file and fsync'd before the call
+ * returns; the journal is replayed on start.
+ *
+ * <p><b>Group commit.</b> A debit checks and reserves under a short lock and appends its record to a pending
+ * buffer; it then waits until the buffer holding its record has been written and forced. The first waiter
+ * becomes the leader and writes and forces everything pending in one {@code write} + {@code force}; threads that
+ * arrive meanwhile are covered by the next leader. Throughput therefore grows with concurrency while every
+ * acknowledged debit is on disk.
+ *
+ * <p><b>Record format.</b> {@code [int length][payload][int CRC-32C of payload]}, payload =
+ * {@code type('D'|'R'), requestId, tenant, model (modified UTF-8), long period, long micros}. On replay the
+ * first incomplete or corrupt record ends the journal; the file is truncated there. Only records that were never
+ * acknowledged can be lost that way: an acknowledged record was forced before any later record was written.
+ *
+ * <p><b>Failure.</b> If a write or force fails, the ledger turns unavailable (fail closed) and keeps every
+ * reservation: balances can be over-counted, never under-counted. Reopen to recover.
+ *
+ * <p>Not provided: compaction (the journal grows by ~60 bytes per debit) and expiry of request ids.
+ */
+public final class JournalPrivacyLedger implements PrivacyLedger {
+
+    private static final byte DEBIT = 'D';
+    private static final byte REFUND = 'R';
+    /** Upper bound for one record: three ids of at most 512 chars (≤ 3 bytes each in modified UTF-8) + fixed fields. */
+    private static final int MAX_RECORD = 3 * (2 + 3 * LedgerArgs.MAX_ID_LENGTH) + 1 + 16;
+
+    private record Entry(String tenant, String model, long period, long micros) {
+    }
+
+    private final Path path;
+    private final FileChannel channel;
+    private final Function<String, ModelBudgetPolicy> policies;
+    private final Clock clock;
+    private final long droppedTailBytes;
+
+    // state, guarded by `this`
+    private final Map<String, Long> tenantSpent = new HashMap<>();
+    private final Map<String, Long> globalSpent = new HashMap<>();
+    private final Map<String, Entry> requests = new HashMap<>();
+    private ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private long appendedSeq;
+    private boolean closed;
+    private IOException failure;
+
+    // durability, guarded by flushLock
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private volatile long durableSeq;
+
+    private JournalPrivacyLedger(Path path, Function<String, ModelBudgetPolicy> policies, Clock clock)
+            throws IOException {
+        this.path = path;
+        this.policies = policies;
+        this.clock = clock;
+        Path parent = path.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        boolean created = !Files.exists(path);
+        this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        long good;
+        try {
+            good = replay();
+            this.droppedTailBytes = channel.size() - good;
+            if (droppedTailBytes > 0) {
+                channel.truncate(good);
+            }
+            channel.position(good);
+            channel.force(true);
+            if (created) {
+                forceDirectory(parent);
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens (creating if needed) the journal at {@code path} and replays it.
+     *
+     * @param policies the budget policy of each model (null for a model without budget)
+     * @throws IOException if the journal cannot be read or created
+     */
+    public static JournalPrivacyLedger open(Path path, Function<String, ModelBudgetPolicy> policies, Clock clock)
+            throws IOException {
+        return new JournalPrivacyLedger(Objects.requireNonNull(path, "path"), Objects.requireNonNull(policies,
+                "policies"), Objects.requireNonNull(clock, "clock"));
+    }
+
+    /** {@link #open(Path, Function, Clock)} with the system UTC clock. */
+    public static JournalPrivacyLedger open(Path path, Function<String, ModelBudgetPolicy> policies)
+            throws IOException {
+        return open(path, policies, Clock.systemUTC());
+    }
+
+    /** Bytes of a torn or corrupt tail dropped when the journal was opened (0 after a clean shutdown). */
+    public long droppedTailBytes() {
+        return droppedTailBytes;
+    }
+
+    private static void forceDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException ignored) {
+            // some platforms cannot open directories; the file itself is forced
+        }
+    }
+
+    private long replay() throws IOException {
+        long good = 0;
+        channel.position(0);
+        InputStream raw = Channels.newInputStream(channel);
+        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16));
+        CRC32C crc = new CRC32C();
+        while (true) {
+            int len;
+            try {
+                len = in.readInt();
+            } catch (EOFException e) {
+                return good;
+            }
+            if (len <= 0 || len > MAX_RECORD) {
+                return good;
+            }
+            byte[] payload = new byte[len];
+            int crcValue;
+            try {
+                in.readFully(payload);
+                crcValue = in.readInt();
+            } catch (EOFException e) {
+                return good;
+            }
+            crc.reset();
+            crc.update(payload);
+            if ((int) crc.getValue() != crcValue) {
+                return good;
+            }
+            apply(payload);
+            good += 4 + len + 4;
+        }
+    }
+
+    private void apply(byte[] payload) throws IOException {
+        DataInputStream p = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+        byte type = p.readByte();
+        String requestId = p.readUTF();
+        String tenant = p.readUTF();
+        String model = p.readUTF();
+        long period = p.readLong();
+        long micros = p.readLong();
+        if (type == DEBIT) {
+            add(tenant, model, period, micros);
+            requests.put(requestId, new Entry(tenant, model, period, micros));
+        } else if (type == REFUND) {
+            add(tenant, model, period, -micros);
+            requests.remove(requestId);
+        } else {
+            throw new IOException("unknown journal record type " + type + " in " + path);
+        }
+    }
+
+    private static String tenantKey(String tenant, String model, long period) {
+        return period + "\u0000" + model + "\u0000" + tenant;
+    }
+
+    private static String globalKey(String model, long period) {
+        return period + "\u0000" + model;
+    }
+
+    private void add(String tenant, String model, long period, long micros) {
+        tenantSpent.merge(tenantKey(tenant, model, period), micros, Long::sum);
+        globalSpent.merge(globalKey(model, period), micros, Long::sum);
+    }
+
+    private static byte[] record(byte type, String requestId, Entry e) {
+        try {
+            ByteArrayOutputStream b = new ByteArrayOutputStream(96);
+            DataOutputStream o = new DataOutputStream(b);
+            o.writeByte(type);
+            o.writeUTF(requestId);
+            o.writeUTF(e.tenant());
+            o.writeUTF(e.model());
+            o.writeLong(e.period());
+            o.writeLong(e.micros());
+            byte[] payload = b.toByteArray();
+            CRC32C crc = new CRC32C();
+            crc.update(payload);
+            ByteBuffer out = ByteBuffer.allocate(4 + payload.length + 4);
+            out.putInt(payload.length).put(payload).putInt((int) crc.getValue());
+            return out.array();
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    private void checkOpen() throws PrivacyLedgerUnavailableException {
+        if (closed) {
+            throw new PrivacyLedgerUnavailableException("privacy ledger " + path + " is closed", null);
+        }
+        if (failure != null) {
+            throw new PrivacyLedgerUnavailableException("privacy ledger journal " + path + " failed: " + failure,
+                    failure);
+        }
+    }
+
+    private BudgetStatus statusLocked(String tenant, String model, ModelBudgetPolicy policy, long period) {
+        return new BudgetStatus(tenant, model, policy, tenantSpent.getOrDefault(tenantKey(tenant, model, period), 0L),
+                globalSpent.getOrDefault(globalKey(model, period), 0L));
+    }
+
+    @Override
+    public DebitReceipt debit(String requestId, String tenant, String model, PrivacyCost cost)
+            throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException {
+        LedgerArgs.id(requestId, "request id");
+        LedgerArgs.id(tenant, "tenant");
+        LedgerArgs.id(model, "model");
+        LedgerArgs.cost(cost);
+        ModelBudgetPolicy policy = LedgerArgs.policy(policies, model);
+        long period = policy.periodAt(clock.millis());
+        long seq;
+        DebitReceipt receipt;
+        synchronized (this) {
+            checkOpen();
+            Entry prev = requests.get(requestId);
+            if (prev != null) {
+                if (!prev.tenant().equals(tenant) || !prev.model().equals(model)) {
+                    throw new IllegalArgumentException("request id '" + requestId
+                            + "' was already used for another tenant or model");
+                }
+                receipt = new DebitReceipt(requestId, prev.period(), PrivacyCost.ofMicros(prev.micros()),
+                        statusLocked(tenant, model, policy, prev.period()), true);
+                seq = appendedSeq; // the original record may still be in flight: wait for it too
+            } else {
+                BudgetStatus before = statusLocked(tenant, model, policy, period);
+                long c = cost.micros();
+                if (before.tenantSpentMicros() + c > policy.perTenant().capMicros()) {
+                    throw new PrivacyBudgetExhaustedException(PrivacyBudgetExhaustedException.Cap.TENANT, before);
+                }
+                if (before.globalSpentMicros() + c > policy.global().capMicros()) {
+                    throw new PrivacyBudgetExhaustedException(PrivacyBudgetExhaustedException.Cap.GLOBAL, before);
+                }
+                Entry e = new Entry(tenant, model, period, c);
+                add(tenant, model, period, c);
+                requests.put(requestId, e);
+                pending.writeBytes(record(DEBIT, requestId, e));
+                seq = ++appendedSeq;
+                receipt = new DebitReceipt(requestId, period, cost, statusLocked(tenant, model, policy, period), false);
+            }
+        }
+        awaitDurable(seq);
+        return receipt;
+    }
+
+    @Override
+    public void refund(DebitReceipt receipt) throws PrivacyLedgerUnavailableException {
+        Objects.requireNonNull(receipt, "receipt");
+        if (receipt.released()) {
+            throw new IllegalStateException("request " + receipt.requestId()
+                    + " produced noisy output: its privacy cost cannot be refunded");
+        }
+        long seq;
+        synchronized (this) {
+            checkOpen();
+            Entry e = requests.get(receipt.requestId());
+            if (e == null) {
+                return; // already refunded
+            }
+            add(e.tenant(), e.model(), e.period(), -e.micros());
+            requests.remove(receipt.requestId());
+            pending.writeBytes(record(REFUND, receipt.requestId(), e));
+            seq = ++appendedSeq;
+        }
+        awaitDurable(seq);
+    }
+
+    @Override
+    public BudgetStatus status(String tenant, String model) throws PrivacyLedgerUnavailableException {
+        ModelBudgetPolicy policy = LedgerArgs.policy(policies, model);
+        long period = policy.periodAt(clock.millis());
+        synchronized (this) {
+            checkOpen();
+            return statusLocked(tenant, model, policy, period);
+        }
+    }
+
+    /** Blocks until record {@code seq} is on disk; the first waiter writes and forces everything pending. */
+    private void awaitDurable(long seq) throws PrivacyLedgerUnavailableException {
+        if (durableSeq >= seq) {
+            return;
+        }
+        flushLock.lock();
+        try {
+            if (durableSeq >= seq) {
+                return;
+            }
+            byte[] batch;
+            long upTo;
+            synchronized (this) {
+                checkOpen();
+                batch = pending.toByteArray();
+                pending = new ByteArrayOutputStream(Math.max(256, batch.length));
+                upTo = appendedSeq;
+            }
+            try {
+                ByteBuffer buf = ByteBuffer.wrap(batch);
+                while (buf.hasRemaining()) {
+                    channel.write(buf);
+                }
+                channel.force(false);
+            } catch (IOException e) {
+                synchronized (this) {
+                    failure = e;
+                }
+                throw new PrivacyLedgerUnavailableException("privacy ledger journal " + path
+                        + " could not be written: " + e, e);
+            }
+            durableSeq = upTo;
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        flushLock.lock();
+        try {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                if (failure == null && pending.size() > 0) {
+                    try {
+                        channel.write(ByteBuffer.wrap(pending.toByteArray()));
+                        channel.force(false);
+                        durableSeq = appendedSeq;
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                }
+                closed = true;
+            }
+            channel.close();
+        } catch (IOException ignored) {
+            // closing
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JournalPrivacyLedger{" + path + "}";
+    }
+}

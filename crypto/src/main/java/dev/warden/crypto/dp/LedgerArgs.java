@@ -1,0 +1,37 @@
+package dev.warden.crypto.dp;
+
+import java.util.function.Function;
+
+/** Argument checks shared by the ledgers. */
+final class LedgerArgs {
+    /** Longest accepted id (request, tenant, model): bounds journal records and Redis keys. */
+    static final int MAX_ID_LENGTH = 512;
+
+    private LedgerArgs() {
+    }
+
+    static String id(String value, String name) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+        if (value.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException(name + " longer than " + MAX_ID_LENGTH + " characters");
+        }
+        return value;
+    }
+
+    static ModelBudgetPolicy policy(Function<String, ModelBudgetPolicy> policies, String model) {
+        ModelBudgetPolicy p = policies.apply(model);
+        if (p == null) {
+            throw new IllegalArgumentException("no privacy budget is configured for model '" + model + "'");
+        }
+        return p;
+    }
+
+    static PrivacyCost cost(PrivacyCost cost) {
+        if (cost == null) {
+            throw new IllegalArgumentException("cost must not be null");
+        }
+        return cost;
+    }
+}

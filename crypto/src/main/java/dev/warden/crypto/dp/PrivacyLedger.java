@@ -1,0 +1,52 @@
+package dev.warden.crypto.dp;
+
+/**
+ * Privacy-budget ledger: debits a release's ρ against the tenant's cap on a model and the model's global cap,
+ * atomically, durably and idempotently.
+ *
+ * <p>Use: debit <em>before</em> the model is called; on success call the model, add noise, call
+ * {@link DebitReceipt#markReleased()}, answer. Refund only if no noisy output was ever produced (the model
+ * failed, the noise pool was unavailable).
+ * <pre>{@code
+ * DebitReceipt r = ledger.debit(requestId, tenant, model, mechanism.cost());   // may throw
+ * try { ...call model...; out = mechanism.apply(values, pool); r.markReleased(); }
+ * catch (Exception e) { if (!r.released()) ledger.refund(r); throw e; }
+ * }</pre>
+ *
+ * <h2>Security guarantees</h2>
+ * <ul>
+ *   <li>No overspend: a debit is admitted only if both caps hold after it, atomically with respect to all other
+ *       debits on the same ledger (embedded: one lock; Redis: one Lua script).</li>
+ *   <li>No budget lost: when {@code debit} returns, the debit is durable (embedded: fsync'd journal; Redis: as
+ *       durable as the Redis server's persistence settings). Costs are rounded up and caps down.</li>
+ *   <li>Idempotent: a second debit with the same request id returns the first receipt and charges nothing.</li>
+ *   <li>Fail closed: if the debit cannot be recorded the call throws {@link PrivacyLedgerUnavailableException}.</li>
+ * </ul>
+ * Implementations are thread-safe.
+ */
+public interface PrivacyLedger extends AutoCloseable {
+
+    /**
+     * Debits {@code cost} for request {@code requestId}.
+     *
+     * @throws PrivacyBudgetExhaustedException if either cap would be passed (nothing is charged)
+     * @throws PrivacyLedgerUnavailableException if the debit cannot be recorded
+     * @throws IllegalArgumentException if an id is empty or the model has no budget policy
+     */
+    DebitReceipt debit(String requestId, String tenant, String model, PrivacyCost cost)
+            throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException;
+
+    /**
+     * Returns a debit whose request produced no noisy output.
+     *
+     * @throws IllegalStateException if {@link DebitReceipt#markReleased()} was called
+     * @throws PrivacyLedgerUnavailableException if the refund cannot be recorded (the budget stays spent)
+     */
+    void refund(DebitReceipt receipt) throws PrivacyLedgerUnavailableException;
+
+    /** Current balances of a tenant on a model. */
+    BudgetStatus status(String tenant, String model) throws PrivacyLedgerUnavailableException;
+
+    @Override
+    void close();
+}
