@@ -157,3 +157,8 @@ annotations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end -}}
+
+{{/* Whether this chart renders the pods running Warden (false: sidecar mode inside another chart's pod). */}}
+{{- define "warden.rendersWorkload" -}}
+{{- if or (eq .Values.mode "standalone") .Values.sidecar.renderWorkload -}}true{{- end -}}
+{{- end -}}
