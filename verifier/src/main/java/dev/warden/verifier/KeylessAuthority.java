@@ -135,6 +135,10 @@ public final class KeylessAuthority implements SignatureAuthority {
       Reason r = m.contains("certificate identities") ? Reason.IDENTITY_MISMATCH
           : m.contains("Fulcio certificate") ? Reason.CERTIFICATE_UNTRUSTED : Reason.SIGNATURE_INVALID;
       throw new VerificationException(r, "keyless verification failed: " + m, e);
+    } catch (RuntimeException e) {
+      // sigstore-java 2.0.0 throws unchecked exceptions on some malformed log entries: fail closed.
+      throw new VerificationException(Reason.SIGNATURE_INVALID,
+          "keyless verification failed on a malformed bundle or log entry: " + e, e);
     }
     RekorEntry entry = bundle.getEntries().get(0);
     Instant integrated = entry.getIntegratedTimeInstant();
