@@ -1,0 +1,43 @@
+package dev.warden.detectors.onnx;
+
+import dev.warden.detectors.screen.Detection;
+import dev.warden.detectors.screen.Detector;
+import dev.warden.detectors.screen.ScreenInput;
+import java.util.Objects;
+
+/**
+ * The operator slot for any ONNX model that scores an input tensor (a MagNet autoencoder, an
+ * adversarial-example classifier...): the request's first numeric tensor goes in as one FP32 row,
+ * the score comes out; flag when it reaches the threshold. Stateless, so cacheable.
+ */
+public final class OnnxScoreDetector implements Detector {
+  private final String name;
+  private final OnnxScorer scorer;
+  private final double defaultThreshold;
+
+  /**
+   * @param name kind name for the audit record (e.g. "autoencoder")
+   * @param scorer the model
+   * @param defaultThreshold flag threshold when the route sets none (e.g. a calibrated one)
+   */
+  public OnnxScoreDetector(String name, OnnxScorer scorer, double defaultThreshold) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.scorer = Objects.requireNonNull(scorer, "scorer");
+    this.defaultThreshold = defaultThreshold;
+  }
+
+  @Override public String name() { return name; }
+
+  @Override public double defaultThreshold() { return defaultThreshold; }
+
+  @Override public boolean cacheable() { return true; }
+
+  @Override public boolean accepts(ScreenInput input) { return input.hasTensors(); }
+
+  @Override
+  public Detection detect(ScreenInput input, double threshold) throws Exception {
+    float s = scorer.score(input.firstNumericTensor());
+    if (Float.isNaN(s)) throw new IllegalStateException("detector returned NaN");
+    return Detection.scored(s, threshold, String.format(java.util.Locale.ROOT, "%s score %.4g (threshold %.4g)", name, s, threshold));
+  }
+}
