@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -62,7 +61,7 @@ public final class SecAggServer {
    * @param minSurvivors the policy's minimum number of clients whose inputs must be in the sum; the
    *     effective minimum is max(minSurvivors, t)
    */
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public SecAggServer(RoundConfig cfg, int minSurvivors) {
     this.cfg = cfg;
     this.n = cfg.cohortSize();
@@ -148,8 +147,10 @@ public final class SecAggServer {
     if (p > 0 && !survivors[p - 1].get(i)) {
       throw new SecAggException(SecAggException.Code.WRONG_PHASE, "client " + i + " was declared dropped before " + phase + "; its late message is refused");
     }
+    // masked inputs are large: keep only their digest (enough to recognise a retry)
+    byte[] kept = phase == Phase.MASKED_INPUT ? Primitives.sha256(message) : message;
     if (received[p][i] != null) {
-      if (Primitives.ctEquals(received[p][i], message)) return false;
+      if (Primitives.ctEquals(received[p][i], kept)) return false;
       throw new SecAggException(SecAggException.Code.DUPLICATE, "client " + i + " already sent a different " + phase + " message");
     }
     switch (phase) {
@@ -163,7 +164,7 @@ public final class SecAggServer {
       }
       case UNMASK -> acceptUnmask(i, s.body());
     }
-    received[p][i] = message;
+    received[p][i] = kept;
     phaseBytes[p] += message.length;
     return true;
   }
