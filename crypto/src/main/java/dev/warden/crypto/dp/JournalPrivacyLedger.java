@@ -280,6 +280,9 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
             throw new IllegalStateException("request " + receipt.requestId()
                     + " produced noisy output: its privacy cost cannot be refunded");
         }
+        if (receipt.repeated()) {
+            return; // a retry never refunds the original debit, whose output may have been released
+        }
         long seq;
         synchronized (this) {
             checkOpen();

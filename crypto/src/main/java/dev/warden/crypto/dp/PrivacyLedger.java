@@ -37,7 +37,8 @@ public interface PrivacyLedger extends AutoCloseable {
             throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException;
 
     /**
-     * Returns a debit whose request produced no noisy output.
+     * Returns a debit whose request produced no noisy output. Refunding a {@link DebitReceipt#repeated()} receipt
+     * does nothing: only the holder of the original debit may refund it.
      *
      * @throws IllegalStateException if {@link DebitReceipt#markReleased()} was called
      * @throws PrivacyLedgerUnavailableException if the refund cannot be recorded (the budget stays spent)
