@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# Proxy benchmark: the same OIP v2 JSON infer (one 64-float digit, POST with an Authorization header) sent
+# by wrk to (1) the demo model backend directly, (2) Debian nginx as a reverse proxy in front of it,
+# (3) Warden (`warden serve`, API-key auth + routing + signed audit trail) in front of it.
+#
+#   bench/proxy.sh                 # installs wrk + nginx if missing, builds, runs, prints JSON lines last
+#
+# Environment (all optional):
+#   DURATION=10s WARMUP=5s THREADS=2 CONNECTIONS=64   wrk settings of the loaded run (the c1 run: -t1 -c1)
+#   BACKEND_WARMUP=15s  extra load on the backend before anything is measured (JIT)
+#   PIN=1            pin processes with taskset (0: no pinning)
+#   PROXY_CPUS BACKEND_CPUS WRK_CPUS   taskset CPU lists (defaults below, from nproc)
+#   SKIP_BUILD=1     reuse the built jar (WARDEN_JAR, default gateway/target/warden.jar)
+#   BACKEND_PORT=18500 NGINX_PORT=18080 WARDEN_PORT=18081 WARDEN_ADMIN_PORT=19091
+#   WARDEN_JAVA_OPTS, BACKEND_JAVA_OPTS  JVM options
+#   KEEP_WORK=1      keep the work folder (logs, configs, audit file)
+#
+# CPU pinning. The proxy under test (nginx, then Warden; never both at once) always gets the same CPUs,
+# PROXY_CPUS; the backend and wrk get the others. With n CPUs: n >= 4 → proxy 0..n/2-1, backend
+# n/2..3n/4-1, wrk 3n/4..n-1; n = 2 or 3 → proxy = last CPU, backend and wrk share CPU 0 (and 1 if n = 3,
+# wrk gets it); n = 1 → no pinning. The direct-backend runs use the same backend and wrk CPUs.
+# Not run by CI: it needs root (apt-get) and minutes of otherwise idle CPUs.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-5s}
+BACKEND_WARMUP=${BACKEND_WARMUP:-15s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+PIN=${PIN:-1}
+BACKEND_PORT=${BACKEND_PORT:-18500}
+NGINX_PORT=${NGINX_PORT:-18080}
+WARDEN_PORT=${WARDEN_PORT:-18081}
+WARDEN_ADMIN_PORT=${WARDEN_ADMIN_PORT:-19091}
+WARDEN_JAVA_OPTS=${WARDEN_JAVA_OPTS:-"-Xms512m -Xmx512m"}
+BACKEND_JAVA_OPTS=${BACKEND_JAVA_OPTS:-"-Xms256m -Xmx256m"}
+JAR=${WARDEN_JAR:-"$ROOT/gateway/target/warden.jar"}
+
+log() { echo "[proxy-bench] $*" >&2; }
+
+# ------------------------------------------------------------------ tools
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+NGINX_BIN=$(command -v nginx || true)
+[ -z "$NGINX_BIN" ] && [ -x /usr/sbin/nginx ] && NGINX_BIN=/usr/sbin/nginx
+if ! command -v wrk >/dev/null || [ -z "$NGINX_BIN" ]; then
+  log "installing wrk and nginx (Debian packages)"
+  # Keep the package's own nginx service from starting (it would listen on :80): policy-rc.d says no.
+  POLICY_RC=/usr/sbin/policy-rc.d
+  ADDED_POLICY_RC=0
+  if [ ! -e "$POLICY_RC" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$POLICY_RC" >/dev/null
+    $SUDO chmod 755 "$POLICY_RC"
+    ADDED_POLICY_RC=1
+  fi
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends wrk nginx
+  if [ "$ADDED_POLICY_RC" = 1 ]; then $SUDO rm -f "$POLICY_RC"; fi
+  NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
+fi
+for tool in wrk java curl openssl python3 taskset; do
+  command -v "$tool" >/dev/null || { log "missing tool: $tool"; exit 1; }
+done
+
+# ------------------------------------------------------------------ build
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$JAR" ]; then
+  log "building $JAR"
+  mvn -B -ntp -DskipTests package >&2
+fi
+WORK=$(mktemp -d /tmp/warden-bench-proxy.XXXXXX)
+mkdir -p "$WORK/classes" "$WORK/audit" "$WORK/state" "$WORK/nginx-tmp"
+javac -nowarn -d "$WORK/classes" -cp "$JAR" bench/src/main/java/dev/warden/bench/proxy/BenchBackend.java
+
+# ------------------------------------------------------------------ processes we start, stopped on exit
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+  if [ "${KEEP_WORK:-0}" = 1 ]; then log "work folder kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+stop() { # stop one process we started, by PID
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# ------------------------------------------------------------------ CPU sets
+NCPU=$(nproc)
+if [ "$PIN" = 1 ] && [ "$NCPU" -ge 2 ]; then
+  if [ "$NCPU" -ge 4 ]; then
+    h=$((NCPU / 2)); q=$((NCPU * 3 / 4))
+    D_PROXY="0-$((h - 1))"; D_BACKEND="$h-$((q - 1))"; D_WRK="$q-$((NCPU - 1))"
+  elif [ "$NCPU" -eq 3 ]; then
+    D_PROXY=2; D_BACKEND=0; D_WRK=1
+  else
+    D_PROXY=1; D_BACKEND=0; D_WRK=0
+  fi
+  PROXY_CPUS=${PROXY_CPUS:-$D_PROXY}
+  BACKEND_CPUS=${BACKEND_CPUS:-$D_BACKEND}
+  WRK_CPUS=${WRK_CPUS:-$D_WRK}
+  # taskset execs the command, so $! of a background start is the server's own PID.
+  TS_PROXY=(taskset -c "$PROXY_CPUS"); TS_BACKEND=(taskset -c "$BACKEND_CPUS"); TS_WRK=(taskset -c "$WRK_CPUS")
+else
+  PROXY_CPUS=all; BACKEND_CPUS=all; WRK_CPUS=all
+  TS_PROXY=(); TS_BACKEND=(); TS_WRK=()
+fi
+log "CPUs: proxy=$PROXY_CPUS backend=$BACKEND_CPUS wrk=$WRK_CPUS (of $NCPU)"
+
+wait_http() { # url, expected status, timeout seconds, pid to watch
+  local url=$1 want=$2 t=$3 pid=$4 i=0 code
+  while [ "$i" -lt $((t * 10)) ]; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)
+    [ "$code" = "$want" ] && return 0
+    sleep 0.1; i=$((i + 1))
+  done
+  return 1
+}
+
+# ------------------------------------------------------------------ secrets for Warden
+API_KEY="wdn_bench_$(openssl rand -hex 24)"
+printf '%s' "$API_KEY" | sha256sum | cut -d' ' -f1 > "$WORK/bench-keys.sha256"
+openssl genpkey -algorithm ed25519 -out "$WORK/audit-ed25519.pem" 2>/dev/null
+chmod 600 "$WORK/audit-ed25519.pem" "$WORK/bench-keys.sha256"
+export WARDEN_BENCH_KEY="$API_KEY"      # read by infer.lua: every target gets the same header
+export WARDEN_BENCH_DIR="$WORK" WARDEN_BENCH_BACKEND_PORT="$BACKEND_PORT"
+
+BODY='{"inputs":[{"name":"input","datatype":"FP32","shape":[1,64],"data":[0,0,5,13,9,1,0,0,0,0,13,15,10,15,5,0,0,3,15,2,0,11,8,0,0,4,12,0,0,8,8,0,0,5,8,0,0,9,8,0,0,4,11,0,1,12,7,0,0,2,14,5,10,12,0,0,0,0,6,13,10,0,0,0]}]}'
+check_infer() { # url → exits unless one request answers 200 with probabilities
+  local out
+  out=$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
+    --data "$BODY" "$1")
+  if [ "${out##*$'\n'}" != 200 ] || ! grep -q probabilities <<<"$out"; then
+    log "sanity request to $1 failed: $out"; return 1
+  fi
+}
+
+RESULTS="$WORK/results.jsonl"
+: > "$RESULTS"
+run_wrk() { # target name, url
+  local name=$1 url=$2 out
+  log "$name: warm-up $WARMUP"
+  "${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/proxy/infer.lua "$url" >/dev/null
+  for mode in "$THREADS $CONNECTIONS" "1 1"; do
+    set -- $mode
+    log "$name: wrk -t$1 -c$2 -d$DURATION --latency"
+    out=$("${TS_WRK[@]}" wrk -t"$1" -c"$2" -d"$DURATION" --latency -s bench/proxy/infer.lua "$url")
+    echo "$out" >&2
+    grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //' | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+r = {"bench": "proxy", "target": sys.argv[1], "threads": int(sys.argv[2]), "connections": int(sys.argv[3]), **r}
+print(json.dumps(r))' "$name" "$1" "$2" >> "$RESULTS"
+  done
+}
+
+# ------------------------------------------------------------------ 1. backend
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)   # other load on the machine before we start anything
+log "starting the bench backend on :$BACKEND_PORT"
+# shellcheck disable=SC2086
+"${TS_BACKEND[@]}" java $BACKEND_JAVA_OPTS -cp "$JAR:$WORK/classes" dev.warden.bench.proxy.BenchBackend \
+  --port "$BACKEND_PORT" --work "$WORK" > "$WORK/backend.log" 2>&1 &
+BACKEND_PID=$!
+PIDS+=("$BACKEND_PID")
+wait_http "http://127.0.0.1:$BACKEND_PORT/v2/health/ready" 200 180 "$BACKEND_PID" \
+  || { log "backend did not start:"; cat "$WORK/backend.log" >&2; exit 1; }
+cat "$WORK/backend.log" >&2
+check_infer "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer"
+log "backend: JIT warm-up $BACKEND_WARMUP"
+"${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$BACKEND_WARMUP" -s bench/proxy/infer.lua \
+  "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer" >/dev/null
+run_wrk backend "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer"
+
+# ------------------------------------------------------------------ 2. nginx
+sed -e "s#@WORK@#$WORK#g" -e "s#@BACKEND_PORT@#$BACKEND_PORT#g" -e "s#@NGINX_PORT@#$NGINX_PORT#g" \
+  bench/proxy/nginx.conf > "$WORK/nginx.conf"
+log "starting nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*: //') on :$NGINX_PORT"
+"${TS_PROXY[@]}" "$NGINX_BIN" -p "$WORK" -c "$WORK/nginx.conf" > "$WORK/nginx.out" 2>&1 &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+wait_http "http://127.0.0.1:$NGINX_PORT/v2/health/ready" 200 30 "$NGINX_PID" \
+  || { log "nginx did not start:"; cat "$WORK/nginx.out" "$WORK/nginx-error.log" >&2 || true; exit 1; }
+NGINX_WORKERS=$(pgrep -P "$NGINX_PID" | wc -l)
+check_infer "http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer"
+run_wrk nginx "http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer"
+stop "$NGINX_PID"
+
+# ------------------------------------------------------------------ 3. Warden
+WARDEN_OK=0
+if java -jar "$JAR" serve --help 2>&1 | grep -q -- "--policy"; then
+  log "starting warden serve on :$WARDEN_PORT (admin :$WARDEN_ADMIN_PORT)"
+  # shellcheck disable=SC2086
+  "${TS_PROXY[@]}" java $WARDEN_JAVA_OPTS -jar "$JAR" serve --policy bench/proxy/policy.yaml \
+    --host 127.0.0.1 --port "$WARDEN_PORT" --admin-host 127.0.0.1 --admin-port "$WARDEN_ADMIN_PORT" > "$WORK/warden.log" 2>&1 &
+  WARDEN_PID=$!
+  PIDS+=("$WARDEN_PID")
+  if wait_http "http://127.0.0.1:$WARDEN_ADMIN_PORT/readyz" 200 120 "$WARDEN_PID"; then
+    check_infer "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer"
+    run_wrk warden "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer"
+    AUDIT_LINES=$(cat "$WORK"/audit/* 2>/dev/null | wc -l)
+    log "audit records written by Warden: $AUDIT_LINES"
+    WARDEN_OK=1
+  else
+    log "warden serve did not become ready:"; tail -50 "$WORK/warden.log" >&2
+  fi
+  stop "$WARDEN_PID"
+else
+  log "this jar has no working 'serve' command yet: Warden not measured"
+fi
+
+# ------------------------------------------------------------------ JSON lines last
+cat "$RESULTS"
+python3 - "$RESULTS" "$PROXY_CPUS" "$BACKEND_CPUS" "$WRK_CPUS" "$NCPU" "${NGINX_WORKERS:-0}" "${AUDIT_LINES:-0}" \
+  "${LOAD_BEFORE:-}" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def get(target, conns):
+    for r in rows:
+        if r["target"] == target and r["connections"] == conns:
+            return r
+    return None
+loaded = max((r["connections"] for r in rows), default=0)
+b1, n1, w1 = get("backend", 1), get("nginx", 1), get("warden", 1)
+nL, wL = get("nginx", loaded), get("warden", loaded)
+summary = {
+    "bench": "proxy", "summary": True,
+    "warden_over_nginx_rps": round(wL["rps"] / nL["rps"], 3) if nL and wL else None,
+    "nginx_added_p50_us_c1": n1["p50_us"] - b1["p50_us"] if n1 and b1 else None,
+    "warden_added_p50_us_c1": w1["p50_us"] - b1["p50_us"] if w1 and b1 else None,
+    "cpus": {"total": int(sys.argv[5]), "proxy": sys.argv[2], "backend": sys.argv[3], "wrk": sys.argv[4]},
+    "nginx_workers": int(sys.argv[6]), "warden_audit_records": int(sys.argv[7]),
+    "loadavg_before": sys.argv[8], "loadavg_after": sys.argv[9],
+}
+print(json.dumps(summary))
+EOF
