@@ -22,6 +22,7 @@ package dev.warden.crypto.secagg;
  * neighbours ~ Bin(k, γ) and of dropped holders ~ Bin(m, δ) and a union bound over the n clients:
  * n·Pr[Bin(k, γ) ≥ t] ≤ 2^−σ (σ = {@link #SECURITY_BITS}) and n·Pr[Bin(m, δ) &gt; m − t] ≤ 2^−η
  * (η = {@link #CORRECTNESS_BITS}); t is the smallest value meeting privacy and majority (most robust).
+ * If no even k &lt; n − 1 qualifies, the complete graph with the worst-case rule is used.
  */
 public final class ThresholdParameters {
   /** Cohorts up to this size use the complete graph: cost O(n) per client is still small here. */
@@ -62,31 +63,27 @@ public final class ThresholdParameters {
     if (!(dropoutFraction >= 0 && dropoutFraction < 0.5) || !(corruptionFraction >= 0 && corruptionFraction < 0.5)) {
       throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "dropout and corruption fractions must lie in [0, 0.5)");
     }
-    if (n <= COMPLETE_GRAPH_MAX) {
-      int t = Math.max((int) Math.floor(corruptionFraction * n) + 1, n / 2 + 1);
-      int dropouts = (int) Math.ceil(dropoutFraction * n - 1e-9);
-      if (n - t < dropouts) {
-        throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "a cohort of " + n + " with threshold " + t
-            + " tolerates " + (n - t) + " dropouts, fewer than the " + dropouts + " asked for");
-      }
-      return new ThresholdParameters(n, true, n - 1, t);
-    }
-    double logUnion = Math.log(n);
-    double secLog = -SECURITY_BITS * Math.log(2);
-    double corLog = -CORRECTNESS_BITS * Math.log(2);
-    for (int k = 2; k < n - 1; k += 2) {
-      int m = k + 1;
-      int tMin = m / 2 + 1;
-      while (tMin <= m && logUnion + logUpperTail(k, corruptionFraction, tMin) > secLog) tMin++;
-      for (int t = tMin; t <= m; t++) {
-        if (logUnion + logUpperTail(m, dropoutFraction, m - t + 1) <= corLog) {
+    if (n > COMPLETE_GRAPH_MAX) {
+      double logUnion = Math.log(n);
+      double secLog = -SECURITY_BITS * Math.log(2);
+      double corLog = -CORRECTNESS_BITS * Math.log(2);
+      for (int k = 2; k < n - 1; k += 2) {
+        int m = k + 1;
+        int t = m / 2 + 1; // honest majority of the holders
+        while (t <= m && logUnion + logUpperTail(k, corruptionFraction, t) > secLog) t++; // privacy
+        if (t <= m && logUnion + logUpperTail(m, dropoutFraction, m - t + 1) <= corLog) { // correctness
           return new ThresholdParameters(n, false, k, t);
         }
-        break; // larger t only makes correctness harder
       }
+      // no sparse degree works (e.g. high dropout just above the cut-over): fall back to the complete graph
     }
-    throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "no neighbour degree below " + (n - 1)
-        + " meets the bounds for n=" + n + ", δ=" + dropoutFraction + ", γ=" + corruptionFraction);
+    int t = Math.max((int) Math.floor(corruptionFraction * n) + 1, n / 2 + 1);
+    int dropouts = (int) Math.ceil(dropoutFraction * n - 1e-9);
+    if (n - t < dropouts) {
+      throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "a cohort of " + n + " with threshold " + t
+          + " tolerates " + (n - t) + " dropouts, fewer than the " + dropouts + " asked for");
+    }
+    return new ThresholdParameters(n, true, n - 1, t);
   }
 
   /** ln Pr[Bin(k, p) ≥ s] (−∞ if impossible). */
