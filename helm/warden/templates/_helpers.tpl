@@ -66,7 +66,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
-{{/* The policy files the chart manages: values policy.files, or the shipped policies/*.yaml. */}}
+{{/* The policy file the chart manages: values policy.files, or the shipped policy for the state store. */}}
 {{- define "warden.policyFiles" -}}
 {{- if .Values.policy.files -}}
 {{- range $name, $text := .Values.policy.files }}
@@ -74,9 +74,22 @@ app.kubernetes.io/component: {{ .component }}
 {{ $text | indent 2 }}
 {{- end -}}
 {{- else -}}
-{{- range $path, $_ := .Files.Glob "policies/*.yaml" }}
-{{ base $path }}: |
-{{ $.Files.Get $path | indent 2 }}
+{{- $file := ternary "policies/default-redis.yaml" "policies/default.yaml" (eq .Values.state.store "redis") }}
+{{ base $file }}: |
+{{ .Files.Get $file | indent 2 }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Refuses a chart-managed policy whose state store is embedded when several replicas run without the
+acknowledgement (the schema checks the values; this checks the policy text they would run with).
+*/}}
+{{- define "warden.checkPolicyState" -}}
+{{- if and (include "warden.multiReplica" .) (not .Values.state.embedded.acknowledgePerReplicaState) -}}
+{{- range $name, $text := .Values.policy.files -}}
+{{- if regexMatch "(?m)^[^#\\n]*\\bstore:\\s*[\"']?embedded" $text -}}
+{{- fail (printf "policy.files.%s uses state store embedded while more than one replica runs: use store redis in the policy, or set state.embedded.acknowledgePerReplicaState: true" $name) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

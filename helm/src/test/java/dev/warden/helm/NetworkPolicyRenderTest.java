@@ -58,7 +58,7 @@ class NetworkPolicyRenderTest {
             ON
                 + "  egress:\n    redis:\n      to: [{podSelector: {matchLabels: {app: redis}}}]\n      port: 6379\n"
                 + "    sigstore: {enabled: true, cidrs: [203.0.113.0/24]}\n"
-                + "state: {store: redis, redis: {url: \"redis://redis:6379/0\"}}\n"
+                + "state: {store: redis, redis: {url: \"redis://redis:6379/0\", existingSecret: rp}}\n"
                 + "heBackend: {enabled: true, models: {existingClaim: he}}\n");
     JsonNode egress = m.one("NetworkPolicy", "rel-warden").path("spec").path("egress");
     assertEquals(5, egress.size(), egress.toString());

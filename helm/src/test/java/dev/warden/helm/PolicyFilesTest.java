@@ -34,7 +34,9 @@ class PolicyFilesTest {
   @Test
   void shippedPolicyFiles_passPolicyCheck() throws IOException {
     for (Path policy : shippedPolicies()) {
-      assertEquals(List.of(), PolicyCheck.check(policy), policy.toString());
+      // The chart always sets WARDEN_REDIS_URL with the redis store; other variables have defaults.
+      PolicyLoader loader = PolicyLoader.forChecking().withEnv(Map.of("WARDEN_REDIS_URL", "redis://redis:6379/0"));
+      assertEquals(List.of(), PolicyCheck.check(policy, loader), policy.toString());
     }
   }
 
@@ -42,7 +44,8 @@ class PolicyFilesTest {
   void renderedPolicyDirectory_passesPolicyCheck_withThePodsEnvironment(@TempDir Path tmp) {
     String[] modes = {
       "", "mode: sidecar\nsidecar: {nativeSidecar: true, models: {existingClaim: m}}\n",
-      "backend: {url: \"https://triton.ml.svc:8000\"}\n"
+      "backend: {url: \"https://triton.ml.svc:8000\"}\n",
+      "replicaCount: 3\nstate: {store: redis, redis: {url: \"rediss://redis:6380/0\", existingSecret: redis-pass}}\n"
     };
     for (int k = 0; k < modes.length; k++) {
       Chart.Manifests m = Chart.render(modes[k]);
@@ -60,6 +63,18 @@ class PolicyFilesTest {
       m.one("ConfigMap", "rel-warden-policy").path("data").fields().forEachRemaining(f -> write(dir.resolve(f.getKey()), f.getValue().asText()));
       List<String> problems = PolicyCheck.check(dir, PolicyLoader.forChecking().withEnv(env));
       assertEquals(List.of(), problems, "rendering " + k + " with env " + env);
+      assertEquals(1, Chart.stringMap(m.one("ConfigMap", "rel-warden-policy").path("data")).size());
+    }
+  }
+
+  @Test
+  void redisPolicy_withoutTheRedisUrl_isRefused() {
+    // Unset without a default is an error, never an empty URL.
+    List<String> problems = PolicyCheck.check(Chart.chartDir().resolve("policies/default-redis.yaml"),
+        PolicyLoader.forChecking().withEnv(Map.of()));
+    if (System.getenv("WARDEN_REDIS_URL") == null) {
+      assertFalse(problems.isEmpty());
+      assertTrue(problems.get(0).contains("WARDEN_REDIS_URL"), problems.get(0));
     }
   }
 

@@ -15,9 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -92,17 +90,24 @@ class StandaloneRenderTest {
   }
 
   @Test
-  void policyConfigMap_holdsExactlyTheChartsShippedPolicyFiles() throws IOException {
+  void policyConfigMap_holdsTheShippedPolicyForTheStateStore() throws IOException {
+    Path policies = Chart.chartDir().resolve("policies");
     JsonNode data = m.one("ConfigMap", "rel-warden-policy").path("data");
-    Set<String> shipped = new TreeSet<>();
-    try (Stream<Path> files = Files.list(Chart.chartDir().resolve("policies"))) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        String name = f.getFileName().toString();
-        shipped.add(name);
-        assertEquals(Files.readString(f), data.path(name).asText(), name);
-      }
-    }
-    assertEquals(shipped, new TreeSet<>(Chart.stringMap(data).keySet()));
+    assertEquals(Set.of("default.yaml"), Chart.stringMap(data).keySet(), "exactly one policy file per directory");
+    assertEquals(Files.readString(policies.resolve("default.yaml")), data.path("default.yaml").asText());
+
+    JsonNode redis = Chart.render("state: {store: redis, redis: {url: \"redis://r:6379\", existingSecret: r}}\n")
+        .one("ConfigMap", "rel-warden-policy").path("data");
+    assertEquals(Set.of("default-redis.yaml"), Chart.stringMap(redis).keySet());
+    assertEquals(Files.readString(policies.resolve("default-redis.yaml")), redis.path("default-redis.yaml").asText());
+  }
+
+  @Test
+  void ledgerOnAPersistentVolume_isReplacedNotRolled() {
+    assertTrue(deployment.path("spec").path("strategy").isMissingNode());
+    JsonNode strategy = Chart.render("state: {embedded: {existingClaim: ledger}}\n")
+        .one("Deployment", "rel-warden").path("spec").path("strategy");
+    assertEquals("Recreate", strategy.path("type").asText());
   }
 
   @Test

@@ -51,13 +51,20 @@ class ValuesSchemaTest {
     // explicitly accepted, or shared state in Redis: accepted
     assertEquals(3, Chart.render("replicaCount: 3\nstate: {embedded: {acknowledgePerReplicaState: true}}\n")
         .one("Deployment", "rel-warden").path("spec").path("replicas").asInt());
-    assertEquals(3, Chart.render("replicaCount: 3\nstate: {store: redis, redis: {url: \"redis://redis:6379\"}}\n")
+    assertEquals(3, Chart.render("replicaCount: 3\nstate: {store: redis, redis: {url: \"redis://redis:6379\", existingSecret: rp}}\n")
         .one("Deployment", "rel-warden").path("spec").path("replicas").asInt());
   }
 
   @Test
-  void redisStore_needsAUrl_withoutCredentials() {
-    assertRefused("state: {store: redis}\n", "state.redis.url");
+  void aPolicyFileWithEmbeddedState_isRefusedForSeveralReplicas() {
+    String message = Chart.renderFailure("replicaCount: 2\nstate: {store: redis, redis: {url: \"redis://r:6379\", existingSecret: rp}}\n"
+        + "policy:\n  files:\n    p.yaml: |\n      spec:\n        state: {store: embedded, dir: /var/lib/warden}\n");
+    assertTrue(message.contains("policy.files.p.yaml uses state store embedded while more than one replica runs"), message);
+  }
+
+  @Test
+  void redisStore_needsAUrlWithoutCredentials_andAPasswordSecret() {
+    assertRefused("state: {store: redis}\n", "state.redis.url", "state.redis.existingSecret");
     assertRefused("state: {store: redis, redis: {url: \"redis://:hunter2@redis:6379\"}}\n", "state.redis.url: Does not match pattern");
   }
 
