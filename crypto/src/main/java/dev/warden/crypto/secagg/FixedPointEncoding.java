@@ -25,21 +25,36 @@ public final class FixedPointEncoding {
   private final int bits;
   private final boolean weighted;
   private final double clientNoiseSigma;
+  private final double l2Clip;
+
+  /** Without L2 clipping: see {@link #FixedPointEncoding(double, int, boolean, double, double)}. */
+  public FixedPointEncoding(double clip, int bits, boolean weighted, double clientNoiseSigma) {
+    this(clip, bits, weighted, clientNoiseSigma, 0);
+  }
 
   /**
    * @param clip c &gt; 0, the clipping bound
    * @param bits b in [1, {@value #MAX_BITS}]
    * @param weighted whether a weight coordinate is appended
    * @param clientNoiseSigma σ of the discrete Gaussian each client adds, in quantisation steps (0 = no DP)
+   * @param l2Clip if &gt; 0, each update is first scaled down to this L2 norm (bounds the L2 sensitivity
+   *     that {@link DistributedDp} accounts for)
    */
-  public FixedPointEncoding(double clip, int bits, boolean weighted, double clientNoiseSigma) {
+  public FixedPointEncoding(double clip, int bits, boolean weighted, double clientNoiseSigma, double l2Clip) {
     if (!(clip > 0) || Double.isInfinite(clip)) throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "clip bound must be positive and finite");
     if (bits < 1 || bits > MAX_BITS) throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "bits must be in [1, " + MAX_BITS + "], got " + bits);
     if (!(clientNoiseSigma >= 0) || Double.isInfinite(clientNoiseSigma)) throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "noise σ must be ≥ 0 and finite");
     this.clip = clip;
     this.bits = bits;
     this.weighted = weighted;
+    if (!(l2Clip >= 0) || Double.isInfinite(l2Clip)) throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "L2 clip must be ≥ 0 and finite");
     this.clientNoiseSigma = clientNoiseSigma;
+    this.l2Clip = l2Clip;
+  }
+
+  /** L2 clipping norm (0 = none). */
+  public double l2Clip() {
+    return l2Clip;
   }
 
   public double clip() {
@@ -100,10 +115,17 @@ public final class FixedPointEncoding {
     if (weighted && !(weight >= 0 && weight <= 1)) throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "weight must lie in [0, 1]");
     if (!weighted && weight != 1.0) throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "this encoding has no weight coordinate");
     long[] out = new long[vectorLength(update.length)];
+    double scale = 1.0;
+    if (l2Clip > 0) {
+      double norm = 0;
+      for (float f : update) norm += (double) f * f;
+      norm = Math.sqrt(norm);
+      if (norm > l2Clip) scale = l2Clip / norm;
+    }
     for (int i = 0; i < update.length; i++) {
       double x = update[i];
       if (Double.isNaN(x)) throw new SecAggException(SecAggException.Code.INVALID_ARGUMENT, "update entry " + i + " is NaN");
-      x = Math.max(-clip, Math.min(clip, x));
+      x = Math.max(-clip, Math.min(clip, x * scale));
       out[i] = quantise(weighted ? weight * x : x, random);
     }
     if (weighted) out[update.length] = stochasticRound(weight * levels(), random);
@@ -145,7 +167,7 @@ public final class FixedPointEncoding {
   }
 
   void writeTo(ByteWriter w) {
-    w.f64(clip).u8(bits).u8(weighted ? 1 : 0).f64(clientNoiseSigma);
+    w.f64(clip).u8(bits).u8(weighted ? 1 : 0).f64(clientNoiseSigma).f64(l2Clip);
   }
 
   static FixedPointEncoding readFrom(ByteReader r) {
@@ -153,12 +175,13 @@ public final class FixedPointEncoding {
     int b = r.u8();
     int wt = r.u8();
     double s = r.f64();
+    double l2 = r.f64();
     if (wt > 1) throw SecAggException.malformed("encoding: weighted flag must be 0 or 1");
-    return new FixedPointEncoding(c, b, wt == 1, s);
+    return new FixedPointEncoding(c, b, wt == 1, s, l2);
   }
 
   @Override
   public String toString() {
-    return "FixedPointEncoding[clip=" + clip + ", bits=" + bits + ", weighted=" + weighted + ", clientNoiseSigma=" + clientNoiseSigma + "]";
+    return "FixedPointEncoding[clip=" + clip + ", bits=" + bits + ", weighted=" + weighted + ", clientNoiseSigma=" + clientNoiseSigma + ", l2Clip=" + l2Clip + "]";
   }
 }
