@@ -10,6 +10,8 @@ Deployment, and by charts that add Warden to their own model-server pod (see war
 - name: warden
   image: {{ include "warden.image" $root | quote }}
   imagePullPolicy: {{ $v.image.pullPolicy }}
+  # A refused policy or an unverifiable model at start-up shows in `kubectl describe pod`.
+  terminationMessagePolicy: FallbackToLogsOnError
   {{- if .native }}
   # A Kubernetes native sidecar (k8s >= 1.29): started before, and stopped after, the model server.
   restartPolicy: Always

@@ -68,8 +68,10 @@ class ScalingRenderTest {
   void serviceMonitor_scrapesMetricsOnTheAdminPortOfTheService() {
     Chart.Manifests m = Chart.render("serviceMonitor: {enabled: true, labels: {release: prom}}\n");
     JsonNode sm = m.one("ServiceMonitor", "rel-warden");
-    JsonNode service = m.one("Service", "rel-warden");
+    JsonNode service = m.one("Service", "rel-warden-admin");
     assertSelects(sm.path("spec").path("selector").path("matchLabels"), service.path("metadata").path("labels"), "ServiceMonitor");
+    assertTrue(!Chart.selects(sm.path("spec").path("selector").path("matchLabels"),
+        m.one("Service", "rel-warden").path("metadata").path("labels")), "only the admin Service is scraped");
     assertEquals("prom", sm.path("metadata").path("labels").path("release").asText());
     JsonNode endpoint = sm.path("spec").path("endpoints").get(0);
     assertEquals("/metrics", endpoint.path("path").asText());

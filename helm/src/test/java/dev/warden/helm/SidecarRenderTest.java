@@ -65,10 +65,12 @@ class SidecarRenderTest {
     JsonNode podLabels = deployment.path("spec").path("template").path("metadata").path("labels");
     assertEquals("model-server", podLabels.path("app.kubernetes.io/component").asText());
     assertSelects(deployment.path("spec").path("selector").path("matchLabels"), podLabels, "Deployment");
-    JsonNode service = m.one("Service", "rel-warden");
-    assertSelects(service.path("spec").path("selector"), podLabels, "Service");
     List<String> targets = new ArrayList<>();
-    service.path("spec").path("ports").forEach(p -> targets.add(p.path("targetPort").asText()));
+    for (String name : List.of("rel-warden", "rel-warden-admin")) {
+      JsonNode service = m.one("Service", name);
+      assertSelects(service.path("spec").path("selector"), podLabels, name);
+      service.path("spec").path("ports").forEach(p -> targets.add(p.path("targetPort").asText()));
+    }
     assertEquals(List.of("warden-http", "warden-admin"), targets);
     JsonNode warden = byName(pod(m).path("initContainers"), "warden");
     for (String t : targets) {

@@ -37,7 +37,8 @@ class StandaloneRenderTest {
   @Test
   void defaults_renderOnlyTheGatewayObjects_andNoSecret() {
     assertEquals(
-        List.of("ConfigMap/rel-warden-policy", "Deployment/rel-warden", "Service/rel-warden", "ServiceAccount/rel-warden"),
+        List.of("ConfigMap/rel-warden-policy", "Deployment/rel-warden", "Service/rel-warden", "Service/rel-warden-admin",
+            "ServiceAccount/rel-warden"),
         m.summary().stream().sorted().collect(Collectors.toList()));
     assertTrue(m.ofKind("Secret").isEmpty(), "the chart never renders a Secret");
   }
@@ -122,8 +123,8 @@ class StandaloneRenderTest {
   void selectors_matchTheLabelsOfWhatTheySelect() {
     JsonNode podLabels = deployment.path("spec").path("template").path("metadata").path("labels");
     assertSelects(deployment.path("spec").path("selector").path("matchLabels"), podLabels, "Deployment");
-    JsonNode service = m.one("Service", "rel-warden");
-    assertSelects(service.path("spec").path("selector"), podLabels, "Service");
+    assertSelects(m.one("Service", "rel-warden").path("spec").path("selector"), podLabels, "Service");
+    assertSelects(m.one("Service", "rel-warden-admin").path("spec").path("selector"), podLabels, "admin Service");
     for (JsonNode tsc : pod.path("topologySpreadConstraints")) {
       assertSelects(tsc.path("labelSelector").path("matchLabels"), podLabels, "topology spread");
     }
@@ -131,15 +132,26 @@ class StandaloneRenderTest {
   }
 
   @Test
-  void service_targetsWardensNamedPorts() {
-    JsonNode ports = m.one("Service", "rel-warden").path("spec").path("ports");
-    assertEquals(2, ports.size());
-    for (JsonNode p : ports) {
-      assertNotNull(Chart.container(warden.path("ports"), p.path("targetPort").asText()),
-          "Service targets a port the container declares: " + p);
+  void services_targetWardensNamedPorts_andAdminStaysInsideTheCluster() {
+    JsonNode data = m.one("Service", "rel-warden").path("spec").path("ports");
+    assertEquals(1, data.size(), "the data Service carries only the data port");
+    assertEquals(8080, byName(data, "http").path("port").asInt());
+    assertEquals("warden-http", byName(data, "http").path("targetPort").asText());
+    JsonNode admin = m.one("Service", "rel-warden-admin").path("spec");
+    assertEquals(9090, byName(admin.path("ports"), "admin").path("port").asInt());
+    assertEquals("warden-admin", byName(admin.path("ports"), "admin").path("targetPort").asText());
+    for (String target : List.of("warden-http", "warden-admin")) {
+      assertNotNull(Chart.container(warden.path("ports"), target), target);
     }
-    assertEquals(8080, byName(ports, "http").path("port").asInt());
-    assertEquals(9090, byName(ports, "admin").path("port").asInt());
+    Chart.Manifests lb = Chart.render("service: {type: LoadBalancer}\n");
+    assertEquals("LoadBalancer", lb.one("Service", "rel-warden").path("spec").path("type").asText());
+    assertEquals("ClusterIP", lb.one("Service", "rel-warden-admin").path("spec").path("type").asText(),
+        "the admin endpoints are never exposed by service.type");
+  }
+
+  @Test
+  void failureMessages_fallBackToTheLogs() {
+    assertEquals("FallbackToLogsOnError", warden.path("terminationMessagePolicy").asText());
   }
 
   @Test
