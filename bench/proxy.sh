@@ -19,6 +19,9 @@
 # PROXY_CPUS; the backend and wrk get the others. With n CPUs: n >= 4 → proxy 0..n/2-1, backend
 # n/2..3n/4-1, wrk 3n/4..n-1; n = 2 or 3 → proxy = last CPU, backend and wrk share CPU 0 (and 1 if n = 3,
 # wrk gets it); n = 1 → no pinning. The direct-backend runs use the same backend and wrk CPUs.
+# Besides req/s and latency, each run records the CPU time (user + system, from /proc) the proxy and the
+# backend spent per request: on a shared or small machine the backend may cap req/s for both proxies,
+# while CPU per request still compares the proxies' own cost.
 # Not run by CI: it needs root (apt-get) and minutes of otherwise idle CPUs.
 set -euo pipefail
 
@@ -144,20 +147,35 @@ check_infer() { # url → exits unless one request answers 200 with probabilitie
 
 RESULTS="$WORK/results.jsonl"
 : > "$RESULTS"
-run_wrk() { # target name, url
-  local name=$1 url=$2 out
+CLK_TCK=$(getconf CLK_TCK)
+ticks() { # CPU time (user + system, clock ticks) of a PID and its children (nginx workers)
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    [ -r "/proc/$p/stat" ] && total=$((total + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+  done
+  echo "$total"
+}
+run_wrk() { # target name, url, PID of the proxy under test (the backend's own for the direct runs)
+  local name=$1 url=$2 pid=$3 out p0 p1 b0 b1
   log "$name: warm-up $WARMUP"
   "${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/proxy/infer.lua "$url" >/dev/null
   for mode in "$THREADS $CONNECTIONS" "1 1"; do
     set -- $mode
     log "$name: wrk -t$1 -c$2 -d$DURATION --latency"
+    p0=$(ticks "$pid"); b0=$(ticks "$BACKEND_PID")
     out=$("${TS_WRK[@]}" wrk -t"$1" -c"$2" -d"$DURATION" --latency -s bench/proxy/infer.lua "$url")
+    p1=$(ticks "$pid"); b1=$(ticks "$BACKEND_PID")
     echo "$out" >&2
     grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //' | python3 -c '
 import json, sys
 r = json.loads(sys.stdin.read())
-r = {"bench": "proxy", "target": sys.argv[1], "threads": int(sys.argv[2]), "connections": int(sys.argv[3]), **r}
-print(json.dumps(r))' "$name" "$1" "$2" >> "$RESULTS"
+name, threads, conns, proxy_ticks, backend_ticks, hz = sys.argv[1:7]
+per_req = lambda t: round(int(t) * 1e6 / int(hz) / max(r["requests"], 1), 1)
+r = {"bench": "proxy", "target": name, "threads": int(threads), "connections": int(conns), **r,
+     "backend_cpu_us_per_req": per_req(backend_ticks)}
+if name != "backend":
+    r["proxy_cpu_us_per_req"] = per_req(proxy_ticks)
+print(json.dumps(r))' "$name" "$1" "$2" "$((p1 - p0))" "$((b1 - b0))" "$CLK_TCK" >> "$RESULTS"
   done
 }
 
@@ -176,7 +194,7 @@ check_infer "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer"
 log "backend: JIT warm-up $BACKEND_WARMUP"
 "${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$BACKEND_WARMUP" -s bench/proxy/infer.lua \
   "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer" >/dev/null
-run_wrk backend "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer"
+run_wrk backend "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer" "$BACKEND_PID"
 
 # ------------------------------------------------------------------ 2. nginx
 sed -e "s#@WORK@#$WORK#g" -e "s#@BACKEND_PORT@#$BACKEND_PORT#g" -e "s#@NGINX_PORT@#$NGINX_PORT#g" \
@@ -189,7 +207,7 @@ wait_http "http://127.0.0.1:$NGINX_PORT/v2/health/ready" 200 30 "$NGINX_PID" \
   || { log "nginx did not start:"; cat "$WORK/nginx.out" "$WORK/nginx-error.log" >&2 || true; exit 1; }
 NGINX_WORKERS=$(pgrep -P "$NGINX_PID" | wc -l)
 check_infer "http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer"
-run_wrk nginx "http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer"
+run_wrk nginx "http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer" "$NGINX_PID"
 stop "$NGINX_PID"
 
 # ------------------------------------------------------------------ 3. Warden
@@ -203,7 +221,7 @@ if java -jar "$JAR" serve --help 2>&1 | grep -q -- "--policy"; then
   PIDS+=("$WARDEN_PID")
   if wait_http "http://127.0.0.1:$WARDEN_ADMIN_PORT/readyz" 200 120 "$WARDEN_PID"; then
     check_infer "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer"
-    run_wrk warden "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer"
+    run_wrk warden "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer" "$WARDEN_PID"
     AUDIT_LINES=$(cat "$WORK"/audit/* 2>/dev/null | wc -l)
     log "audit records written by Warden: $AUDIT_LINES"
     WARDEN_OK=1
@@ -234,6 +252,8 @@ summary = {
     "warden_over_nginx_rps": round(wL["rps"] / nL["rps"], 3) if nL and wL else None,
     "nginx_added_p50_us_c1": n1["p50_us"] - b1["p50_us"] if n1 and b1 else None,
     "warden_added_p50_us_c1": w1["p50_us"] - b1["p50_us"] if w1 and b1 else None,
+    "nginx_cpu_us_per_req": nL.get("proxy_cpu_us_per_req") if nL else None,
+    "warden_cpu_us_per_req": wL.get("proxy_cpu_us_per_req") if wL else None,
     "cpus": {"total": int(sys.argv[5]), "proxy": sys.argv[2], "backend": sys.argv[3], "wrk": sys.argv[4]},
     "nginx_workers": int(sys.argv[6]), "warden_audit_records": int(sys.argv[7]),
     "loadavg_before": sys.argv[8], "loadavg_after": sys.argv[9],

@@ -215,6 +215,20 @@ class DemoModelServerTest {
         400, "bad_request", "binary section");
   }
 
+  @Test
+  void oversizedBody_is413AndTheConnectionCloses() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.actualPort())) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(("POST /v2/models/digits/infer HTTP/1.1\r\nHost: localhost\r\n"
+          + "Content-Type: application/json\r\nContent-Length: " + (DemoModelServer.MAX_BODY_BYTES + 1L)
+          + "\r\n\r\n{\"inputs\":").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+      assertTrue(answer.contains("\"code\":\"body_too_large\""), answer);
+    }
+  }
+
   // ---------------------------------------------------------------- OIP binary extension
 
   @Test
