@@ -75,6 +75,13 @@ class ValuesSchemaTest {
   }
 
   @Test
+  void podLabels_cannotOverrideTheSelectorLabels() {
+    assertRefused("podLabels: {app.kubernetes.io/component: x}\n", "podLabels");
+    assertEquals("b", Chart.render("podLabels: {team: b}\n").one("Deployment", "rel-warden")
+        .path("spec").path("template").path("metadata").path("labels").path("team").asText());
+  }
+
+  @Test
   void sidecarMode_needsTheModelFiles() {
     assertRefused("mode: sidecar\n", "sidecar.models");
   }
