@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -23,6 +24,7 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.EdECPrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +38,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * The gateway's tamper-evident audit trail: an append-only JSON-lines file, one line per request,
@@ -197,7 +201,7 @@ public final class AuditLog implements AutoCloseable {
   private volatile Throwable failure;
 
   // Writer-thread state.
-  private final Signature signer;
+  private final Ed25519Signer signer;
   private final MessageDigest md = AuditFormat.sha256();
   private final LineBuffer line = new LineBuffer(2048);
   private final LineBuffer batch = new LineBuffer(64 * 1024);
@@ -235,11 +239,11 @@ public final class AuditLog implements AutoCloseable {
     Objects.requireNonNull(options, "options");
     PrivateKey key = AuditKeys.toJdkPrivate(ed25519SigningKey.getEncoded());
     PublicKey pub = AuditKeys.publicKeyOf(key);
-    Signature signer = selfTestedSigner(key, pub);
+    Ed25519Signer signer = selfTestedSigner(key, pub);
     return new AuditLog(file, options, signer, AuditFormat.keyId(pub));
   }
 
-  private AuditLog(Path file, Options options, Signature signer, String keyId) throws IOException {
+  private AuditLog(Path file, Options options, Ed25519Signer signer, String keyId) throws IOException {
     this.file = file;
     this.options = options;
     this.signer = signer;
@@ -493,8 +497,9 @@ public final class AuditLog implements AutoCloseable {
     long seq = nextSeq;
     String prev = prevHash;
     String time = AuditFormat.formatTime(options.clock.instant());
-    signer.update(AuditFormat.checkpointMessage(options.replicaId, seq, prev, time, fin, prev));
-    String sig = Base64.getEncoder().encodeToString(signer.sign());
+    byte[] msg = AuditFormat.checkpointMessage(options.replicaId, seq, prev, time, fin, prev);
+    signer.update(msg, 0, msg.length);
+    String sig = Base64.getEncoder().encodeToString(signer.generateSignature());
     line.reset();
     try (JsonGenerator g = JSON.createGenerator(line, JsonEncoding.UTF8)) {
       startLine(g, AuditFormat.TYPE_CHECKPOINT);
@@ -635,22 +640,28 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  private static Signature selfTestedSigner(PrivateKey key, PublicKey pub) {
+  /**
+   * Bouncy Castle's Ed25519 (about ten times faster than the JDK 17 provider's on this writer
+   * thread), checked once against the JDK's verifier so a key mix-up fails at open, not at audit.
+   */
+  private static Ed25519Signer selfTestedSigner(PrivateKey key, PublicKey pub) {
+    byte[] seed = ((EdECPrivateKey) key).getBytes()
+        .orElseThrow(() -> new IllegalArgumentException("Ed25519 private key without key bytes"));
+    Ed25519Signer s = new Ed25519Signer();
+    s.init(true, new Ed25519PrivateKeyParameters(seed, 0));
+    java.util.Arrays.fill(seed, (byte) 0);
+    byte[] probe = (AuditFormat.VERSION + ":self-test").getBytes(StandardCharsets.UTF_8);
+    s.update(probe, 0, probe.length);
+    byte[] sig = s.generateSignature();
     try {
-      byte[] probe = (AuditFormat.VERSION + ":self-test").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      Signature s = Signature.getInstance("Ed25519");
-      s.initSign(key);
-      s.update(probe);
-      byte[] sig = s.sign();
       Signature v = Signature.getInstance("Ed25519");
       v.initVerify(pub);
       v.update(probe);
       if (!v.verify(sig)) throw new IllegalStateException("Ed25519 self-test failed");
-      s.initSign(key);
-      return s;
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot sign with this key: " + e.getMessage(), e);
     }
+    return s;
   }
 
   /** A ByteArrayOutputStream whose array can be read without a copy. */

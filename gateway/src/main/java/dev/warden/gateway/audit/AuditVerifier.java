@@ -2,15 +2,12 @@ package dev.warden.gateway.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -18,6 +15,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * Checks an audit file written by {@link AuditLog}: every line's {@code seq} and {@code prev}
@@ -111,7 +111,7 @@ public final class AuditVerifier {
       throws IOException {
     Objects.requireNonNull(file, "file");
     PublicKey pub = AuditKeys.toJdkPublic(Objects.requireNonNull(key, "key"));
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+    try (InputStream in = Files.newInputStream(file)) {
       return new Run(new LineReader(in), pub, requireFinalCheckpoint).run();
     }
   }
@@ -174,10 +174,13 @@ public final class AuditVerifier {
     }
   }
 
-  /** Splits a stream on '\n' into lines, keeping the exact bytes. */
+  /** Splits a stream on '\n' into lines, keeping the exact bytes. Reads in 64 KiB chunks. */
   private static final class LineReader implements Iterator<byte[]> {
     private final InputStream in;
-    private byte[] buf = new byte[4096];
+    private final byte[] chunk = new byte[1 << 16];
+    private int pos;
+    private int limit;
+    private byte[] line = new byte[4096];
     private boolean terminated;
     private boolean eof;
     private byte[] pending;
@@ -209,26 +212,36 @@ public final class AuditVerifier {
       try {
         int n = 0;
         boolean tooLong = false;
-        int b;
-        while ((b = in.read()) >= 0) {
-          if (b == '\n') {
-            terminated = true;
-            return tooLong ? new byte[AuditFormat.MAX_LINE_BYTES + 1] : Arrays.copyOf(buf, n);
-          }
-          if (n == buf.length) {
-            if (buf.length > AuditFormat.MAX_LINE_BYTES) {
-              tooLong = true;
-              n = 0;
-            } else {
-              buf = Arrays.copyOf(buf, buf.length * 2);
+        while (true) {
+          if (pos == limit) {
+            limit = in.read(chunk);
+            pos = 0;
+            if (limit <= 0) {
+              limit = 0;
+              eof = true;
+              terminated = false;
+              if (n == 0 && !tooLong) return null;
+              return tooLong ? new byte[AuditFormat.MAX_LINE_BYTES + 1] : Arrays.copyOf(line, n);
             }
           }
-          buf[n++] = (byte) b;
+          int start = pos;
+          while (pos < limit && chunk[pos] != '\n') pos++;
+          int len = pos - start;
+          if (!tooLong) {
+            if (n + len > AuditFormat.MAX_LINE_BYTES) {
+              tooLong = true; // keep scanning to the newline, keep nothing
+            } else {
+              if (n + len > line.length) line = Arrays.copyOf(line, Math.max(line.length * 2, n + len));
+              System.arraycopy(chunk, start, line, n, len);
+              n += len;
+            }
+          }
+          if (pos < limit) { // found '\n'
+            pos++;
+            terminated = true;
+            return tooLong ? new byte[AuditFormat.MAX_LINE_BYTES + 1] : Arrays.copyOf(line, n);
+          }
         }
-        eof = true;
-        terminated = false;
-        if (n == 0 && !tooLong) return null;
-        return tooLong ? new byte[AuditFormat.MAX_LINE_BYTES + 1] : Arrays.copyOf(buf, n);
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
@@ -238,11 +251,10 @@ public final class AuditVerifier {
   /** One verification: the state of the walk along the chain. */
   private static final class Run {
     private final LineReader reader;
-    private final PublicKey key;
     private final String keyId;
     private final boolean requireFinal;
     private final MessageDigest md = AuditFormat.sha256();
-    private final Signature verifier;
+    private final Ed25519Signer verifier = new Ed25519Signer();
     private final List<Warning> warnings = new ArrayList<>();
 
     private long lineNo;
@@ -258,15 +270,10 @@ public final class AuditVerifier {
 
     Run(LineReader reader, PublicKey key, boolean requireFinal) {
       this.reader = reader;
-      this.key = key;
       this.keyId = AuditFormat.keyId(key);
       this.requireFinal = requireFinal;
-      try {
-        this.verifier = Signature.getInstance("Ed25519");
-        verifier.initVerify(key);
-      } catch (GeneralSecurityException e) {
-        throw new IllegalArgumentException("cannot verify with this key: " + e.getMessage(), e);
-      }
+      byte[] raw = SubjectPublicKeyInfo.getInstance(key.getEncoded()).getPublicKeyData().getBytes();
+      verifier.init(false, new Ed25519PublicKeyParameters(raw, 0));
     }
 
     private Line take() {
@@ -456,19 +463,11 @@ public final class AuditVerifier {
       } catch (IllegalArgumentException e) {
         return fail(cur.no, Problem.MALFORMED, "checkpoint sig is not base64");
       }
-      boolean good;
-      try {
-        verifier.update(AuditFormat.checkpointMessage(replica, cur.seq, cur.prev,
-            j.get("time").asText(), j.get("final").booleanValue(), chainHash));
-        good = verifier.verify(sig);
-      } catch (GeneralSecurityException e) {
-        good = false;
-        try {
-          verifier.initVerify(key); // reset after a failed verify call
-        } catch (GeneralSecurityException impossible) {
-          throw new IllegalStateException(impossible);
-        }
-      }
+      byte[] msg = AuditFormat.checkpointMessage(replica, cur.seq, cur.prev,
+          j.get("time").asText(), j.get("final").booleanValue(), chainHash);
+      verifier.update(msg, 0, msg.length);
+      boolean good = sig.length == 64 && verifier.verifySignature(sig);
+      verifier.reset();
       if (!good) {
         return fail(cur.no, Problem.BAD_SIGNATURE, "checkpoint signature does not verify: "
             + unsigned + " not authenticated (chain rewritten without the key, or checkpoint forged)");

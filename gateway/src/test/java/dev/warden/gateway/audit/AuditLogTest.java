@@ -238,7 +238,7 @@ class AuditLogTest {
   @Test
   void concurrentAppendsFromEightThreads_giveOneValidChainWithEveryRecord() throws Exception {
     int threads = 8;
-    int perThread = 2_000;
+    int perThread = 1_000;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);
     try (AuditLog log = AuditLog.open(file(), kp.getPrivate(),

@@ -297,6 +297,18 @@ class AuditVerifierTest {
   }
 
   @Test
+  void overlongLine_isMalformed_withoutReadingItIntoMemory() throws IOException {
+    List<byte[]> l = new ArrayList<>(original);
+    byte[] huge = new byte[AuditFormat.MAX_LINE_BYTES + 100];
+    java.util.Arrays.fill(huge, (byte) 'x');
+    l.set(9, huge);
+    write(file, l);
+    Result r = verify();
+    assertBad(r, 10, Problem.MALFORMED);
+    assertTrue(r.reason().contains("longer than"), r.reason());
+  }
+
+  @Test
   void lineWithoutSeq_isMalformed() throws IOException {
     List<byte[]> l = new ArrayList<>(original);
     ObjectNode n = parse(l.get(2));
