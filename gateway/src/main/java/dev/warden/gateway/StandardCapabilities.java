@@ -1,0 +1,49 @@
+package dev.warden.gateway;
+
+import dev.warden.gateway.metrics.GatewayMetrics;
+import dev.warden.gateway.pipeline.StageFactory;
+import dev.warden.gateway.runtime.AuditLogSink;
+import dev.warden.gateway.runtime.AuditSink;
+import dev.warden.gateway.runtime.RuntimeCompiler;
+import dev.warden.gateway.stages.BucketStore;
+import dev.warden.gateway.trust.ModelTrust;
+import dev.warden.gateway.trust.TrustGateStage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Registers every capability this build ships on a gateway builder: the audit log, the model trust
+ * gate (verifier), and the stages later capabilities add. {@code serve}, {@code demo},
+ * {@code policy check} and the integration tests all go through here, so they run the same pipeline.
+ */
+public final class StandardCapabilities {
+  private StandardCapabilities() {}
+
+  public static Gateway.Builder install(Gateway.Builder b) {
+    GatewayMetrics metrics = new GatewayMetrics();
+    ModelTrust trust;
+    try {
+      trust = new ModelTrust(metrics);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    stageFactories(trust).forEach(b::stage);
+    return b.metrics(metrics)
+        .auditOpener(AuditLogSink::open)
+        .readinessCheck(trust::notReadyReason)
+        .adminPage("/admin/models", trust::adminPage)
+        .onReload(trust::sync)
+        .onClose(trust);
+  }
+
+  /** A compiler with the same stage factories that only checks (for {@code policy check}). */
+  public static RuntimeCompiler checker() {
+    return new RuntimeCompiler(null, Clock.systemUTC(), stageFactories(null), new BucketStore(), a -> AuditSink.NONE);
+  }
+
+  static List<StageFactory> stageFactories(ModelTrust trust) {
+    return List.of(TrustGateStage.factory(trust));
+  }
+}

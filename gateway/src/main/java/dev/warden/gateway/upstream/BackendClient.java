@@ -1,0 +1,134 @@
+package dev.warden.gateway.upstream;
+
+import dev.warden.gateway.pipeline.StageRejection;
+import dev.warden.policies.Specs.Backend;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+
+/**
+ * One backend: a pooled, keep-alive HTTP client, its circuit breaker, and retries of failures that
+ * certainly did not reach the backend (connection refused or connect timeout — safe for any method)
+ * plus, for idempotent requests only, 502/503/504 answers. Immutable config; thread-safe.
+ */
+public final class BackendClient implements AutoCloseable {
+  private final Backend spec;
+  private final HttpClientAgent client;
+  private final CircuitBreaker breaker;
+  private final String host;
+  private final int port;
+  private final String basePath;
+
+  public BackendClient(Vertx vertx, Backend spec) {
+    this.spec = spec;
+    boolean tls = spec.url().getScheme().equals("https");
+    this.host = spec.url().getHost();
+    this.port = spec.url().getPort() > 0 ? spec.url().getPort() : tls ? 443 : 80;
+    String p = spec.url().getRawPath();
+    this.basePath = p == null || p.equals("/") ? "" : p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    HttpClientOptions options = new HttpClientOptions()
+        .setKeepAlive(true)
+        .setTcpNoDelay(true)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, spec.connectTimeoutMs()))
+        .setDecompressionSupported(false)
+        .setSsl(tls);
+    if (tls) {
+      options.setVerifyHost(true);
+      spec.tls().ifPresent(t -> {
+        t.caFile().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+        if (t.clientCertFile().isPresent()) {
+          options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(t.clientCertFile().get().toString())
+              .setKeyPath(t.clientKeyFile().orElseThrow().toString()));
+        }
+      });
+    }
+    this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(spec.maxConnections()));
+    this.breaker = new CircuitBreaker(spec.failureThreshold(), spec.openMs(), System::nanoTime);
+  }
+
+  public Backend spec() {
+    return spec;
+  }
+
+  public CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  /**
+   * Sends a request and completes with the response whose body is not yet read (the caller streams
+   * or buffers it). Fails with a {@link StageRejection} (502/504) when the backend cannot answer.
+   *
+   * @param idleTimeoutMs the longest silence tolerated (before headers, and between body chunks)
+   */
+  public Future<HttpClientResponse> send(HttpMethod method, String pathAndQuery, MultiMap headers, Buffer body,
+      long idleTimeoutMs, boolean idempotent) {
+    Promise<HttpClientResponse> promise = Promise.promise();
+    attempt(method, basePath + pathAndQuery, headers, body, idleTimeoutMs, idempotent, 0, promise);
+    return promise.future();
+  }
+
+  private void attempt(HttpMethod method, String uri, MultiMap headers, Buffer body, long idleTimeoutMs,
+      boolean idempotent, int attempt, Promise<HttpClientResponse> promise) {
+    if (!breaker.tryAcquire()) {
+      promise.fail(new StageRejection(502, "backend_unavailable",
+          "backend '" + spec.name() + "' is unavailable: circuit open after repeated failures"));
+      return;
+    }
+    RequestOptions ro = new RequestOptions()
+        .setMethod(method)
+        .setHost(host)
+        .setPort(port)
+        .setURI(uri)
+        .setHeaders(headers)
+        .setIdleTimeout(idleTimeoutMs);
+    Future<HttpClientResponse> f = client.request(ro)
+        .compose(req -> body == null ? req.send() : req.send(body));
+    f.onComplete(ar -> {
+      if (ar.succeeded()) {
+        HttpClientResponse resp = ar.result();
+        int s = resp.statusCode();
+        boolean backendError = s == 502 || s == 503 || s == 504;
+        if (backendError) {
+          breaker.onFailure();
+        } else {
+          breaker.onSuccess();
+        }
+        if (backendError && idempotent && attempt < spec.retries()) {
+          resp.body().onComplete(ignored ->
+              attempt(method, uri, headers, body, idleTimeoutMs, idempotent, attempt + 1, promise));
+          return;
+        }
+        promise.complete(resp);
+        return;
+      }
+      Throwable t = ar.cause();
+      breaker.onFailure();
+      if (BackendFailure.notSent(t) && attempt < spec.retries()) {
+        attempt(method, uri, headers, body, idleTimeoutMs, idempotent, attempt + 1, promise);
+        return;
+      }
+      promise.fail(BackendFailure.toRejection(spec.name(), t));
+    });
+  }
+
+  /** Maps a failure while reading a response body to a rejection. */
+  public StageRejection bodyFailure(Throwable t) {
+    breaker.onFailure();
+    return BackendFailure.toRejection(spec.name(), t);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
