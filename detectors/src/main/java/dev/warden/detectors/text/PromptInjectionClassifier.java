@@ -50,7 +50,7 @@ public final class PromptInjectionClassifier implements AutoCloseable {
     }
     return Trainer.builder()
         .dense(2, Activation.SOFTMAX)
-        .learningRate(0.02).epochs(40).batchSize(16).l2(1e-4).seed(5)
+        .learningRate(0.05).epochs(20).batchSize(32).l2(1e-4).seed(5)
         .build()
         .fit(x, y);
   }

@@ -140,6 +140,9 @@ public final class Trainer {
       zs[l] = new double[bs * sizes[l + 1]];
       deltas[l] = new double[bs * sizes[l + 1]];
     }
+    int[][][] nz = new int[layers][bs][];
+    int[][] nzCount = new int[layers][bs];
+    for (int l = 0; l < layers; l++) for (int r = 0; r < bs; r++) nz[l][r] = new int[sizes[l]];
     double[][] gw = new double[layers][];
     double[][] gb = new double[layers][];
     for (int l = 0; l < layers; l++) {
@@ -164,11 +167,19 @@ public final class Trainer {
           int in = sizes[l];
           int out = sizes[l + 1];
           for (int r = 0; r < m; r++) {
+            // sparse inputs (hashed text features, blank pixels, relu zeros): visit non-zeros only
+            int ab = r * in;
+            int cnt = 0;
+            int[] nzr = nz[l][r];
+            for (int k = 0; k < in; k++) if (acts[l][ab + k] != 0) nzr[cnt++] = k;
+            nzCount[l][r] = cnt;
             for (int o = 0; o < out; o++) {
               double acc = b[l][o];
               int wb = o * in;
-              int ab = r * in;
-              for (int k = 0; k < in; k++) acc += w[l][wb + k] * acts[l][ab + k];
+              for (int j = 0; j < cnt; j++) {
+                int k = nzr[j];
+                acc += w[l][wb + k] * acts[l][ab + k];
+              }
               zs[l][r * out + o] = acc;
               acts[l + 1][r * out + o] = acc;
             }
@@ -199,13 +210,18 @@ public final class Trainer {
           java.util.Arrays.fill(gb[l], 0);
           double[] d = deltas[l];
           for (int r = 0; r < m; r++) {
+            int[] nzr = nz[l][r];
+            int cnt = nzCount[l][r];
+            int ab = r * in;
             for (int o = 0; o < out; o++) {
               double dv = d[r * out + o];
               if (dv == 0) continue;
               gb[l][o] += dv;
               int wb = o * in;
-              int ab = r * in;
-              for (int k = 0; k < in; k++) gw[l][wb + k] += dv * acts[l][ab + k];
+              for (int j = 0; j < cnt; j++) {
+                int k = nzr[j];
+                gw[l][wb + k] += dv * acts[l][ab + k];
+              }
             }
           }
           if (l > 0) {

@@ -30,7 +30,7 @@ class MagNetAutoencoderTest {
   @BeforeAll
   static void trainAndCalibrate() throws Exception {
     split = Recipes.digitsSplit();
-    ae = MagNetAutoencoder.train(split.train(), Datasets.DIGITS_MAX_PIXEL, 40);
+    ae = MagNetAutoencoder.train(split.train(), Datasets.DIGITS_MAX_PIXEL, 25);
     onnx = ae.toOnnx();
     scorer = OnnxScorer.fromBytes(onnx, MagNetAutoencoder.INPUT, MagNetAutoencoder.OUTPUT, 0);
     // held-out data in two halves: calibrate on one, measure on the other
