@@ -42,6 +42,8 @@ public final class NoisePool implements AutoCloseable {
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
     private final Thread filler;
+    /** The filler, once the pool is full, sleeps until this many slots are free: few wake-ups, little contention. */
+    private final int refillThreshold;
     private int head; // next value to take
     private int count; // values available
     private volatile boolean closed;
@@ -54,6 +56,7 @@ public final class NoisePool implements AutoCloseable {
         }
         this.ring = new long[capacity];
         this.maxWaitNanos = Objects.requireNonNull(maxWait, "maxWait").toNanos();
+        this.refillThreshold = Math.max(1, capacity / 4);
         this.filler = new Thread(this::fill, "warden-dp-noise-pool");
         this.filler.setDaemon(true);
     }
@@ -107,7 +110,9 @@ public final class NoisePool implements AutoCloseable {
                 head = (head + n) % ring.length;
                 count -= n;
                 done += n;
-                notFull.signal();
+                if (ring.length - count >= refillThreshold) {
+                    notFull.signal();
+                }
             }
         } finally {
             lock.unlock();
@@ -163,8 +168,10 @@ public final class NoisePool implements AutoCloseable {
                 try {
                     int put = 0;
                     while (put < batch.length) {
-                        while (count == ring.length && !closed) {
-                            notFull.await();
+                        if (count == ring.length) {
+                            while (ring.length - count < refillThreshold && !closed) {
+                                notFull.await();
+                            }
                         }
                         if (closed) {
                             return;

@@ -76,6 +76,14 @@ public final class PrivacyCost implements Comparable<PrivacyCost> {
         return micros / (double) MICROS_PER_RHO;
     }
 
+    /** The cost of {@code n} releases (e.g. one per row of a batch). */
+    public PrivacyCost times(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("release count must be >= 0, got " + n);
+        }
+        return new PrivacyCost(Math.multiplyExact(micros, (long) n));
+    }
+
     public PrivacyCost plus(PrivacyCost o) {
         return new PrivacyCost(Math.addExact(micros, o.micros));
     }

@@ -17,6 +17,31 @@
  * thread-safe. Seeded, <b>insecure</b> samplers for reproducible tests exist only in the test tree:
  * {@code dev.warden.crypto.dp.InsecureTestSamplers} (crypto module tests may use it from any package).
  *
+ * <h2>Mechanisms (the gateway's privacy stage)</h2>
+ * <ul>
+ *   <li>{@link dev.warden.crypto.dp.NumericMechanismParams} (validated policy values: Gaussian with ρ or Laplace
+ *       with ε, clamping bounds, declared L2/L1 sensitivity, presets for probability vectors with L2 = √2) →
+ *       {@link dev.warden.crypto.dp.NumericMechanism#create}; {@code startPool(capacity)} gives the route's
+ *       {@link dev.warden.crypto.dp.NoisePool}; {@code apply(values, pool[, Precision.FLOAT32])} returns a
+ *       {@link dev.warden.crypto.dp.NoisyOutput}; {@code cost()} is the {@link dev.warden.crypto.dp.PrivacyCost}
+ *       to debit first.</li>
+ *   <li>{@link dev.warden.crypto.dp.ExponentialMechanism} — label-only release ({@code select(scores)}).</li>
+ *   <li>{@link dev.warden.crypto.dp.NonPrivateCoarsening} — top-k and rounding; heuristics, <b>not DP</b>.</li>
+ * </ul>
+ *
+ * <h2>Accounting and ledger</h2>
+ * <ul>
+ *   <li>{@link dev.warden.crypto.dp.Zcdp} — ρ ↔ (ε, δ) conversions (simple and improved).</li>
+ *   <li>{@link dev.warden.crypto.dp.PrivacyBudget#ofEpsilonDelta} — a cap in ρ micro-units;
+ *       {@link dev.warden.crypto.dp.ModelBudgetPolicy} — per-tenant and global caps of one model.</li>
+ *   <li>{@link dev.warden.crypto.dp.PrivacyLedger} — {@code debit(requestId, tenant, model, cost)} returns a
+ *       {@link dev.warden.crypto.dp.DebitReceipt} or throws {@link dev.warden.crypto.dp.PrivacyBudgetExhaustedException}
+ *       / {@link dev.warden.crypto.dp.PrivacyLedgerUnavailableException}; implementations
+ *       {@link dev.warden.crypto.dp.JournalPrivacyLedger} (embedded, fsync'd journal) and
+ *       {@link dev.warden.crypto.dp.RedisPrivacyLedger} (several replicas; own RESP client, no Netty).</li>
+ *   <li>{@link dev.warden.crypto.dp.NoisyResponseCache} — same noisy answer for a repeated identical request, free.</li>
+ * </ul>
+ *
  * <h2>Security guarantees</h2>
  * The sampled distributions are exact. Sampling time depends on the value drawn; wherever latency is
  * observable, draw noise ahead of time through a {@link dev.warden.crypto.dp.NoisePool}. See

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * its claimed δ(ε); one with 20 % too little noise must be caught.
  */
 class NeighbouringInputsTest {
-    private static final int N = 300_000;
+    private static final int N = 200_000;
 
     /** Standard normal CDF via erfc (Abramowitz–Stegun 7.1.26 is too coarse; this uses a Chebyshev fit, |err| < 1.2e-7). */
     static double phi(double x) {

@@ -65,6 +65,8 @@ class ZcdpTest {
         assertEquals(500_000, PrivacyCost.ofPureEpsilon(1).micros());
         assertEquals(1, PrivacyCost.ofRho(1e-12).micros());
         assertEquals(PrivacyCost.ofRho(0.5), PrivacyCost.ofGaussian(1, 1));
+        assertEquals(3_000, PrivacyCost.ofMicros(1_000).times(3).micros());
+        assertThrows(IllegalArgumentException.class, () -> PrivacyCost.ofMicros(1).times(-1));
         assertThrows(IllegalArgumentException.class, () -> PrivacyCost.ofRho(-1));
         assertThrows(IllegalArgumentException.class, () -> PrivacyCost.ofRho(Double.NaN));
     }
