@@ -222,20 +222,29 @@ if java -jar "$JAR" serve --help 2>&1 | grep -q -- "--policy"; then
   if wait_http "http://127.0.0.1:$WARDEN_ADMIN_PORT/readyz" 200 120 "$WARDEN_PID"; then
     check_infer "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer"
     run_wrk warden "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer" "$WARDEN_PID"
-    AUDIT_LINES=$(cat "$WORK"/audit/* 2>/dev/null | wc -l)
-    log "audit records written by Warden: $AUDIT_LINES"
     WARDEN_OK=1
   else
     log "warden serve did not become ready:"; tail -50 "$WORK/warden.log" >&2
   fi
   stop "$WARDEN_PID"
+  if [ "$WARDEN_OK" = 1 ]; then
+    # The audit trail was really on: count its records and verify the chain and checkpoint signatures.
+    AUDIT_RECORDS=$(grep -c '"type":"record"' "$WORK/audit/audit.jsonl" || true)
+    openssl pkey -in "$WORK/audit-ed25519.pem" -pubout -out "$WORK/audit-ed25519.pub.pem"
+    if java -jar "$JAR" audit verify --public-key "$WORK/audit-ed25519.pub.pem" "$WORK/audit/audit.jsonl" >&2; then
+      AUDIT_VERIFIED=true
+    else
+      AUDIT_VERIFIED=false
+    fi
+    log "audit records written by Warden: $AUDIT_RECORDS, verified: $AUDIT_VERIFIED"
+  fi
 else
   log "this jar has no working 'serve' command yet: Warden not measured"
 fi
 
 # ------------------------------------------------------------------ JSON lines last
 cat "$RESULTS"
-python3 - "$RESULTS" "$PROXY_CPUS" "$BACKEND_CPUS" "$WRK_CPUS" "$NCPU" "${NGINX_WORKERS:-0}" "${AUDIT_LINES:-0}" \
+python3 - "$RESULTS" "$PROXY_CPUS" "$BACKEND_CPUS" "$WRK_CPUS" "$NCPU" "${NGINX_WORKERS:-0}" "${AUDIT_RECORDS:-0}" "${AUDIT_VERIFIED:-null}" \
   "${LOAD_BEFORE:-}" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -256,7 +265,9 @@ summary = {
     "warden_cpu_us_per_req": wL.get("proxy_cpu_us_per_req") if wL else None,
     "cpus": {"total": int(sys.argv[5]), "proxy": sys.argv[2], "backend": sys.argv[3], "wrk": sys.argv[4]},
     "nginx_workers": int(sys.argv[6]), "warden_audit_records": int(sys.argv[7]),
-    "loadavg_before": sys.argv[8], "loadavg_after": sys.argv[9],
+    "warden_audit_verified": json.loads(sys.argv[8]),
+    "all_requests_2xx": all(r["non2xx"] == 0 and r["socket_errors"] == 0 for r in rows),
+    "loadavg_before": sys.argv[9], "loadavg_after": sys.argv[10],
 }
 print(json.dumps(summary))
 EOF
