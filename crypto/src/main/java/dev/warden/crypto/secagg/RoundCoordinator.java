@@ -63,6 +63,22 @@ public final class RoundCoordinator implements AutoCloseable {
   private final SecureRandom random;
   private final Map<String, Round> rounds = new ConcurrentHashMap<>();
   private final Map<String, String> damaged = new ConcurrentHashMap<>();
+  private final Listener listener;
+
+  /**
+   * Notified (under the round's lock, keep it short) when a phase closes or a round ends: the hook for
+   * audit records and metrics (round duration, dropouts per phase). Not called during replay at start-up.
+   */
+  public interface Listener {
+    /**
+     * @param phase the phase that closed
+     * @param survivors clients whose message for it was accepted
+     * @param expected clients that were expected
+     * @param state the round's state afterwards ({@code FAILED} with {@code failureReason}, or the next phase,
+     *     or {@code COMPLETE})
+     */
+    void phaseClosed(String roundId, Phase phase, int survivors, int expected, SecAggServer.State state, String failureReason, Instant at);
+  }
 
   private static final class Round {
     final RoundConfig cfg;
@@ -72,6 +88,7 @@ public final class RoundCoordinator implements AutoCloseable {
     final long createdAt;
     RoundJournal journal;
     long openedAt;
+    long endedAt = -1;
 
     Round(RoundConfig cfg, int minSurvivors, long[] timeoutMillis, Set<String> readers, long createdAt) {
       this.cfg = cfg;
@@ -85,6 +102,12 @@ public final class RoundCoordinator implements AutoCloseable {
 
   /** Opens (or creates) the state directory and reloads every round found in it. */
   public RoundCoordinator(Path directory, Clock clock, SecureRandom random) {
+    this(directory, clock, random, null);
+  }
+
+  /** As above, with a listener for phase closes (audit, metrics); null for none. */
+  public RoundCoordinator(Path directory, Clock clock, SecureRandom random, Listener listener) {
+    this.listener = listener != null ? listener : (id, p, s, e, st, why, at) -> { };
     this.root = directory;
     this.clock = clock;
     this.random = random;
@@ -109,8 +132,12 @@ public final class RoundCoordinator implements AutoCloseable {
           case RoundJournal.CLOSE -> {
             r.server.closePhase();
             r.openedAt = e.timeMillis();
+            if (r.server.state().phase() == null) r.endedAt = e.timeMillis();
           }
-          case RoundJournal.FAIL -> r.server.fail(new String(e.payload(), java.nio.charset.StandardCharsets.UTF_8));
+          case RoundJournal.FAIL -> {
+            r.server.fail(new String(e.payload(), java.nio.charset.StandardCharsets.UTF_8));
+            r.endedAt = e.timeMillis();
+          }
           default -> throw new IOException("unknown record type " + e.type());
         }
       }
@@ -198,7 +225,8 @@ public final class RoundCoordinator implements AutoCloseable {
       Phase open = s.state().phase();
       Instant deadline = open == null ? null : Instant.ofEpochMilli(r.openedAt + r.timeoutMillis[open.ordinal()]);
       return new RoundStatus(roundId, s.state().name(), s.failureReason(), r.cfg.cohortSize(), r.cfg.threshold(), s.requiredSurvivors(),
-          s.expected().length, s.receivedInOpenPhase().length, deadline, surv, bytes, Instant.ofEpochMilli(r.createdAt));
+          s.expected().length, s.receivedInOpenPhase().length, deadline, surv, bytes, Instant.ofEpochMilli(r.createdAt),
+          r.endedAt < 0 ? null : Instant.ofEpochMilli(r.endedAt));
     }
   }
 
@@ -280,8 +308,13 @@ public final class RoundCoordinator implements AutoCloseable {
     Round r = round(roundId);
     synchronized (r) {
       if (r.server.state().phase() == null) return;
+      Phase open = r.server.state().phase();
+      int expected = r.server.expected().length;
+      int got = r.server.receivedInOpenPhase().length;
       r.server.fail(reason);
       append(r, RoundJournal.FAIL, reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      r.endedAt = clock.millis();
+      listener.phaseClosed(roundId, open, got, expected, r.server.state(), reason, Instant.ofEpochMilli(r.endedAt));
     }
   }
 
@@ -335,9 +368,17 @@ public final class RoundCoordinator implements AutoCloseable {
       if (open == null) return;
       boolean due = r.server.allExpectedReceived() || now >= r.openedAt + r.timeoutMillis[open.ordinal()];
       if (!due) return;
-      r.server.closePhase();
+      int expected = r.server.expected().length;
+      int got = r.server.receivedInOpenPhase().length;
+      SecAggServer.State st = r.server.closePhase();
       append(r, RoundJournal.CLOSE, new byte[] {(byte) open.code()});
       r.openedAt = now;
+      if (st.phase() == null) r.endedAt = now;
+      try {
+        listener.phaseClosed(r.cfg.roundId(), open, got, expected, st, r.server.failureReason(), Instant.ofEpochMilli(now));
+      } catch (RuntimeException ignored) {
+        // a failing listener must not break the round
+      }
     }
   }
 

@@ -19,9 +19,10 @@ import java.util.Map;
  * @param survivors survivors of each closed phase
  * @param bytesReceived client bytes accepted per phase
  * @param createdAt creation time
+ * @param endedAt when the round completed or failed (null while running); with createdAt, the round's duration
  */
 public record RoundStatus(String roundId, String state, String failureReason, int cohortSize, int threshold, int requiredSurvivors,
-    int expected, int received, Instant phaseDeadline, Map<Phase, Integer> survivors, Map<Phase, Long> bytesReceived, Instant createdAt) {
+    int expected, int received, Instant phaseDeadline, Map<Phase, Integer> survivors, Map<Phase, Long> bytesReceived, Instant createdAt, Instant endedAt) {
 
   public boolean failed() {
     return "FAILED".equals(state);
@@ -51,7 +52,9 @@ public record RoundStatus(String roundId, String state, String failureReason, in
       b.append(sep).append(q(e.getKey().name())).append(':').append(e.getValue());
       sep = ",";
     }
-    return b.append("},\"createdAt\":").append(q(createdAt.toString())).append('}').toString();
+    b.append("},\"createdAt\":").append(q(createdAt.toString()));
+    if (endedAt != null) b.append(",\"endedAt\":").append(q(endedAt.toString()));
+    return b.append('}').toString();
   }
 
   private static String q(String s) {

@@ -14,6 +14,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,7 +110,9 @@ class RoundCoordinatorTest {
   @Test
   void roundThatCannotReachItsThreshold_failsWithAClearStatus() {
     SigningKey[] keys = RoundHarness.keys(3);
-    try (RoundCoordinator co = new RoundCoordinator(dir, clock, RoundHarness.RANDOM)) {
+    List<String> events = new ArrayList<>();
+    try (RoundCoordinator co = new RoundCoordinator(dir, clock, RoundHarness.RANDOM,
+        (id, phase, got, expected, state, why, at) -> events.add(id + " " + phase + " " + got + "/" + expected + " " + state))) {
       RoundConfig cfg = RoundConfig.parse(co.createRound(spec("thin", keys, 4)));
       co.submitAdvertisement("thin", SecAggClient.create(cfg, 1, keys[1], RoundHarness.RANDOM).advertiseKeys());
       clock.advance(Duration.ofSeconds(29));
@@ -117,6 +121,8 @@ class RoundCoordinatorTest {
       RoundStatus st = co.status("thin");
       assertTrue(st.failed());
       assertEquals("only 1 of 3 clients completed ADVERTISE_KEYS; at least 2 are required", st.failureReason());
+      assertEquals(List.of("thin ADVERTISE_KEYS 1/3 FAILED"), events);
+      assertEquals(Instant.ofEpochMilli(clock.millis()), st.endedAt());
       byte[] late = SecAggClient.create(cfg, 2, keys[2], RoundHarness.RANDOM).advertiseKeys();
       assertEquals(SecAggException.Code.ROUND_FAILED, assertThrows(SecAggException.class, () -> co.submitAdvertisement("thin", late)).code());
       assertEquals(SecAggException.Code.ROUND_FAILED, assertThrows(SecAggException.class, () -> co.result("thin", "analyst")).code());
