@@ -7,7 +7,8 @@
 #
 # Environment (all optional):
 #   DURATION=10s WARMUP=5s THREADS=2 CONNECTIONS=64   wrk settings of the loaded run (the c1 run: -t1 -c1)
-#   BACKEND_WARMUP=15s  extra load on the backend before anything is measured (JIT)
+#   BACKEND_WARMUP=20s WARDEN_WARMUP=30s  extra load on the JVMs before they are measured: the JIT needs
+#                    tens of seconds to reach steady state (nginx gets WARMUP only; it has no JIT)
 #   PIN=1            pin processes with taskset (0: no pinning)
 #   PROXY_CPUS BACKEND_CPUS WRK_CPUS   taskset CPU lists (defaults below, from nproc)
 #   SKIP_BUILD=1     reuse the built jar (WARDEN_JAR, default gateway/target/warden.jar)
@@ -30,7 +31,8 @@ cd "$ROOT"
 
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
-BACKEND_WARMUP=${BACKEND_WARMUP:-15s}
+BACKEND_WARMUP=${BACKEND_WARMUP:-20s}
+WARDEN_WARMUP=${WARDEN_WARMUP:-30s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 PIN=${PIN:-1}
@@ -155,10 +157,10 @@ ticks() { # CPU time (user + system, clock ticks) of a PID and its children (ngi
   done
   echo "$total"
 }
-run_wrk() { # target name, url, PID of the proxy under test (the backend's own for the direct runs)
-  local name=$1 url=$2 pid=$3 out p0 p1 b0 b1
-  log "$name: warm-up $WARMUP"
-  "${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/proxy/infer.lua "$url" >/dev/null
+run_wrk() { # target name, url, PID of the proxy under test (the backend's own for the direct runs), warm-up
+  local name=$1 url=$2 pid=$3 warm=$4 out p0 p1 b0 b1
+  log "$name: warm-up $warm"
+  "${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$warm" -s bench/proxy/infer.lua "$url" >/dev/null
   for mode in "$THREADS $CONNECTIONS" "1 1"; do
     set -- $mode
     log "$name: wrk -t$1 -c$2 -d$DURATION --latency"
@@ -191,10 +193,7 @@ wait_http "http://127.0.0.1:$BACKEND_PORT/v2/health/ready" 200 180 "$BACKEND_PID
   || { log "backend did not start:"; cat "$WORK/backend.log" >&2; exit 1; }
 cat "$WORK/backend.log" >&2
 check_infer "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer"
-log "backend: JIT warm-up $BACKEND_WARMUP"
-"${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$BACKEND_WARMUP" -s bench/proxy/infer.lua \
-  "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer" >/dev/null
-run_wrk backend "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer" "$BACKEND_PID"
+run_wrk backend "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer" "$BACKEND_PID" "$BACKEND_WARMUP"
 
 # ------------------------------------------------------------------ 2. nginx
 sed -e "s#@WORK@#$WORK#g" -e "s#@BACKEND_PORT@#$BACKEND_PORT#g" -e "s#@NGINX_PORT@#$NGINX_PORT#g" \
@@ -207,7 +206,7 @@ wait_http "http://127.0.0.1:$NGINX_PORT/v2/health/ready" 200 30 "$NGINX_PID" \
   || { log "nginx did not start:"; cat "$WORK/nginx.out" "$WORK/nginx-error.log" >&2 || true; exit 1; }
 NGINX_WORKERS=$(pgrep -P "$NGINX_PID" | wc -l)
 check_infer "http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer"
-run_wrk nginx "http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer" "$NGINX_PID"
+run_wrk nginx "http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer" "$NGINX_PID" "$WARMUP"
 stop "$NGINX_PID"
 
 # ------------------------------------------------------------------ 3. Warden
@@ -221,7 +220,7 @@ if java -jar "$JAR" serve --help 2>&1 | grep -q -- "--policy"; then
   PIDS+=("$WARDEN_PID")
   if wait_http "http://127.0.0.1:$WARDEN_ADMIN_PORT/readyz" 200 120 "$WARDEN_PID"; then
     check_infer "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer"
-    run_wrk warden "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer" "$WARDEN_PID"
+    run_wrk warden "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer" "$WARDEN_PID" "$WARDEN_WARMUP"
     WARDEN_OK=1
   else
     log "warden serve did not become ready:"; tail -50 "$WORK/warden.log" >&2
