@@ -83,6 +83,9 @@ public final class NoisePool implements AutoCloseable {
         Objects.checkFromIndexSize(offset, length, out.length);
         lock.lock();
         try {
+            if (closed) {
+                throw new NoiseUnavailableException("noise pool is closed" + failureSuffix());
+            }
             int done = 0;
             while (done < length) {
                 long waitNanos = maxWaitNanos;
@@ -147,6 +150,8 @@ public final class NoisePool implements AutoCloseable {
         filler.interrupt();
         lock.lock();
         try {
+            java.util.Arrays.fill(ring, 0L);
+            count = 0;
             notEmpty.signalAll();
             notFull.signalAll();
         } finally {

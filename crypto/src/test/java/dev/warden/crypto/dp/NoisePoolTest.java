@@ -45,7 +45,10 @@ class NoisePoolTest {
     @Test
     void closedPool_failsClosed() {
         NoisePool pool = NoisePool.start(DiscreteGaussianSampler.withSigma(1), 4);
+        pool.take(); // the pool works...
         pool.close();
+        // ...and after close it refuses even values it had already drawn
+        assertThrows(NoiseUnavailableException.class, pool::take);
         long[] big = new long[100];
         assertThrows(NoiseUnavailableException.class, () -> pool.take(big));
     }
