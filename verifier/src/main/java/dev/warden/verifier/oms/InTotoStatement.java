@@ -105,6 +105,11 @@ public final class InTotoStatement {
     }
     List<Manifest.Resource> list = new ArrayList<>();
     String expectedAlgorithm = options.resourceAlgorithm();
+    boolean singleFile = resources.size() > 0;
+    for (JsonNode r : resources) {
+      String n = r.path("name").asText("");
+      singleFile &= n.equals(".") || n.startsWith(".:");
+    }
     for (JsonNode r : resources) {
       if (!r.isObject()) {
         throw new VerificationException(Reason.BUNDLE_MALFORMED, "each resource must be an object");
@@ -116,7 +121,7 @@ public final class InTotoStatement {
             + "' has algorithm '" + safe(algorithm) + "', expected '" + expectedAlgorithm + "'");
       }
       byte[] d = Json.hex32(Json.text(r, "digest", "resource"), "digest of resource '" + safe(name) + "'");
-      checkName(name, options, resources.size());
+      checkName(name, options, singleFile);
       list.add(new Manifest.Resource(name, algorithm, d));
     }
     Manifest manifest;
@@ -148,7 +153,7 @@ public final class InTotoStatement {
       String name = Json.text(s, "name", "subject");
       byte[] d = Json.hex32(Json.text(Json.field(s, "digest", "subject"), "sha256", "subject.digest"),
           "digest of '" + safe(name) + "'");
-      checkName(name, options, subjects.size());
+      checkName(name, options, subjects.size() == 1);
       list.add(new Manifest.Resource(name, HashingOptions.HASH_TYPE, d));
     }
     try {
@@ -214,7 +219,7 @@ public final class InTotoStatement {
   }
 
   /** Checks that a resource name is a safe relative POSIX path (plus {@code :start:end} for shards). */
-  static void checkName(String name, HashingOptions o, int count) throws VerificationException {
+  static void checkName(String name, HashingOptions o, boolean singleFile) throws VerificationException {
     String path = name;
     if (o.method() == HashingOptions.Method.SHARDS) {
       int e = name.lastIndexOf(':');
@@ -236,8 +241,8 @@ public final class InTotoStatement {
       }
       path = name.substring(0, s);
     }
-    if (path.equals(".") && count == 1) {
-      return; // a single-file model
+    if (path.equals(".") && singleFile) {
+      return; // a single-file model: its only path is "." 
     }
     if (path.isEmpty()) {
       throw new VerificationException(Reason.UNSAFE_PATH, "manifest entry has an empty path");

@@ -55,7 +55,8 @@ class CliTest {
     Path pub = tmp.resolve("k.pub");
     Run k = run(new KeygenCommand(), "--private-key", priv, "--public-key", pub, "--curve", "P384");
     assertEquals(0, k.code(), k.err());
-    assertTrue(Files.getPosixFilePermissions(priv).toString().equals("[OWNER_READ, OWNER_WRITE]"));
+    assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(priv));
     assertEquals(1, run(new KeygenCommand(), "--private-key", priv, "--public-key", pub).code(), "never overwrites");
 
     Path sig = tmp.resolve("model.sig");
