@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -35,8 +36,41 @@ final class AuditFormat {
   private static final DateTimeFormatter RFC3339_MILLIS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
+  /**
+   * RFC 3339 UTC with milliseconds, e.g. {@code 2026-01-02T03:04:05.678Z}. Hand-rolled for years
+   * 0..9999 (DateTimeFormatter was a quarter of the writer's time); other years use the formatter.
+   */
   static String formatTime(Instant t) {
-    return RFC3339_MILLIS.format(t.truncatedTo(ChronoUnit.MILLIS));
+    long epochSecond = t.getEpochSecond();
+    int milli = t.getNano() / 1_000_000;
+    LocalDateTime d = LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC);
+    int year = d.getYear();
+    if (year < 0 || year > 9999) {
+      return RFC3339_MILLIS.format(t.truncatedTo(ChronoUnit.MILLIS));
+    }
+    byte[] c = new byte[24];
+    put(c, 0, year, 4);
+    c[4] = '-';
+    put(c, 5, d.getMonthValue(), 2);
+    c[7] = '-';
+    put(c, 8, d.getDayOfMonth(), 2);
+    c[10] = 'T';
+    put(c, 11, d.getHour(), 2);
+    c[13] = ':';
+    put(c, 14, d.getMinute(), 2);
+    c[16] = ':';
+    put(c, 17, d.getSecond(), 2);
+    c[19] = '.';
+    put(c, 20, milli, 3);
+    c[23] = 'Z';
+    return new String(c, StandardCharsets.US_ASCII);
+  }
+
+  private static void put(byte[] c, int at, int value, int digits) {
+    for (int i = at + digits - 1; i >= at; i--) {
+      c[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   static MessageDigest sha256() {

@@ -204,6 +204,8 @@ public final class AuditLog implements AutoCloseable {
   private final Ed25519Signer signer;
   private final MessageDigest md = AuditFormat.sha256();
   private final LineBuffer line = new LineBuffer(2048);
+  /** One generator for the writer's life: each line is a root value, flushed into {@link #line}. */
+  private JsonGenerator gen;
   private final LineBuffer batch = new LineBuffer(64 * 1024);
   private long nextSeq;
   private String prevHash;
@@ -332,20 +334,17 @@ public final class AuditLog implements AutoCloseable {
 
   /**
    * Stops accepting events, writes every queued event, a final checkpoint, fsyncs, and closes the
-   * file. Idempotent. Waits for the writer; call it from a shutdown path, not an event loop.
+   * file. Idempotent; a second caller waits until the first has finished. Waits for the writer:
+   * call it from a shutdown path, not an event loop.
    *
    * @throws IOException if the writer failed at any time (the file then lacks a final checkpoint)
    */
   @Override
-  public void close() throws IOException {
-    boolean first;
-    synchronized (this) {
-      first = !closed;
+  public synchronized void close() throws IOException {
+    if (!closed) {
       closed = true;
-    }
-    if (first) {
       // Appends that saw closed == false finish their offer before the poison goes in behind them.
-      while (inFlight.get() != 0) Thread.onSpinWait();
+      while (inFlight.get() != 0) Thread.yield();
       boolean interrupted = false;
       while (writer.isAlive()) {
         try {
@@ -433,58 +432,54 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  private boolean writeRecord(AuditEvent e) throws IOException, GeneralSecurityException {
-    line.reset();
-    try (JsonGenerator g = JSON.createGenerator(line, JsonEncoding.UTF8)) {
-      startLine(g, AuditFormat.TYPE_RECORD);
-      g.writeStringField("time", AuditFormat.formatTime(e.time()));
-      g.writeStringField("requestId", e.requestId());
-      g.writeStringField("tenant", e.tenant());
-      g.writeStringField("route", e.route());
-      g.writeStringField("protocol", e.protocol());
-      g.writeStringField("model", e.model());
-      g.writeStringField("modelVersion", e.modelVersion());
-      g.writeStringField("modelDigest", e.modelDigest());
-      g.writeStringField("inputDigest", e.inputDigest());
-      g.writeStringField("compute", e.compute());
-      g.writeArrayFieldStart("stages");
-      for (AuditEvent.Stage s : e.stages()) {
-        g.writeStartObject();
-        g.writeStringField("stage", s.stage());
-        g.writeStringField("verdict", s.verdict());
-        g.writeStringField("detail", s.detail());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeNumberField("status", e.status());
-      g.writeStringField("code", e.code());
-      g.writeNumberField("latencyMs", e.latencyMs());
-      g.writeFieldName("extra");
-      writeJsonValue(g, e.extra());
+  private boolean writeRecord(AuditEvent e) throws IOException {
+    JsonGenerator g = generator();
+    startLine(g, AuditFormat.TYPE_RECORD);
+    g.writeStringField("time", AuditFormat.formatTime(e.time()));
+    g.writeStringField("requestId", e.requestId());
+    g.writeStringField("tenant", e.tenant());
+    g.writeStringField("route", e.route());
+    g.writeStringField("protocol", e.protocol());
+    g.writeStringField("model", e.model());
+    g.writeStringField("modelVersion", e.modelVersion());
+    g.writeStringField("modelDigest", e.modelDigest());
+    g.writeStringField("inputDigest", e.inputDigest());
+    g.writeStringField("compute", e.compute());
+    g.writeArrayFieldStart("stages");
+    for (AuditEvent.Stage s : e.stages()) {
+      g.writeStartObject();
+      g.writeStringField("stage", s.stage());
+      g.writeStringField("verdict", s.verdict());
+      g.writeStringField("detail", s.detail());
       g.writeEndObject();
     }
+    g.writeEndArray();
+    g.writeNumberField("status", e.status());
+    g.writeStringField("code", e.code());
+    g.writeNumberField("latencyMs", e.latencyMs());
+    g.writeFieldName("extra");
+    writeJsonValue(g, e.extra());
+    g.writeEndObject();
     commitLine();
     recordsWritten.incrementAndGet();
     return countUnsigned();
   }
 
-  private boolean writeLossIfAny() throws IOException, GeneralSecurityException {
+  private boolean writeLossIfAny() throws IOException {
     long lost = dropped.get() - lossRecorded;
     if (lost <= 0) return false;
-    line.reset();
-    try (JsonGenerator g = JSON.createGenerator(line, JsonEncoding.UTF8)) {
-      startLine(g, AuditFormat.TYPE_LOSS);
-      g.writeStringField("time", AuditFormat.formatTime(options.clock.instant()));
-      g.writeNumberField("dropped", lost);
-      g.writeEndObject();
-    }
+    JsonGenerator g = generator();
+    startLine(g, AuditFormat.TYPE_LOSS);
+    g.writeStringField("time", AuditFormat.formatTime(options.clock.instant()));
+    g.writeNumberField("dropped", lost);
+    g.writeEndObject();
     commitLine();
     lossRecorded += lost;
     return countUnsigned();
   }
 
   /** Counts a signed-to-be line; writes a checkpoint when due. Returns whether it did. */
-  private boolean countUnsigned() throws IOException, GeneralSecurityException {
+  private boolean countUnsigned() throws IOException {
     if (sinceCheckpoint++ == 0) unsignedSinceNanos = System.nanoTime();
     if (sinceCheckpoint >= options.checkpointEvery) {
       writeCheckpoint(false);
@@ -493,23 +488,21 @@ public final class AuditLog implements AutoCloseable {
     return false;
   }
 
-  private void writeCheckpoint(boolean fin) throws IOException, GeneralSecurityException {
+  private void writeCheckpoint(boolean fin) throws IOException {
     long seq = nextSeq;
     String prev = prevHash;
     String time = AuditFormat.formatTime(options.clock.instant());
     byte[] msg = AuditFormat.checkpointMessage(options.replicaId, seq, prev, time, fin, prev);
     signer.update(msg, 0, msg.length);
     String sig = Base64.getEncoder().encodeToString(signer.generateSignature());
-    line.reset();
-    try (JsonGenerator g = JSON.createGenerator(line, JsonEncoding.UTF8)) {
-      startLine(g, AuditFormat.TYPE_CHECKPOINT);
-      g.writeStringField("time", time);
-      g.writeBooleanField("final", fin);
-      g.writeStringField("chainHash", prev);
-      g.writeStringField("keyId", keyId);
-      g.writeStringField("sig", sig);
-      g.writeEndObject();
-    }
+    JsonGenerator g = generator();
+    startLine(g, AuditFormat.TYPE_CHECKPOINT);
+    g.writeStringField("time", time);
+    g.writeBooleanField("final", fin);
+    g.writeStringField("chainHash", prev);
+    g.writeStringField("keyId", keyId);
+    g.writeStringField("sig", sig);
+    g.writeEndObject();
     commitLine();
     sinceCheckpoint = 0;
     checkpointsWritten.incrementAndGet();
@@ -523,8 +516,18 @@ public final class AuditLog implements AutoCloseable {
     g.writeStringField("replicaId", options.replicaId);
   }
 
+  private JsonGenerator generator() throws IOException {
+    if (gen == null) {
+      gen = JSON.createGenerator(line, JsonEncoding.UTF8);
+      gen.setRootValueSeparator(null); // lines are separated by commitLine, outside the hash
+    }
+    line.reset();
+    return gen;
+  }
+
   /** Chains the encoded line and moves it into the batch. */
-  private void commitLine() {
+  private void commitLine() throws IOException {
+    gen.flush();
     prevHash = AuditFormat.lineHash(md, line.array(), 0, line.size());
     nextSeq++;
     batch.write(line.array(), 0, line.size());
