@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       dry and the figure is the request-path cost only).</li>
  *   <li>{@code applyProbabilityVector10}: pool take + grid snapping + noise + clamp/renormalise of a 10-class
  *       probability vector.</li>
- *   <li>{@code journalDebit}: one embedded-ledger debit, fsync'd by group commit, 4 threads.</li>
+ *   <li>{@code journalReserve}: the request-path part of an embedded-ledger debit (caps checked, budget reserved,
+ *       record queued); {@code awaitDurable} then waits for the group-commit fsync while the model runs.</li>
+ *   <li>{@code journalDebit}: one embedded-ledger debit including its fsync (group commit), 4 threads.</li>
  * </ul>
  * The journal lives in {@code java.io.tmpdir}: the figure depends on that disk's fsync latency.
  *
@@ -105,6 +107,13 @@ public class PrivacyStageBenchmark {
     @Threads(1)
     public NoisyOutput applyProbabilityVector10(Pacer pacer) {
         return mechanism.apply(probs, pool);
+    }
+
+    /** The request-path part of a debit: cap check + reservation; the fsync then overlaps the model call. */
+    @Benchmark
+    @Threads(1)
+    public DebitReceipt journalReserve(Pacer pacer) throws Exception {
+        return ledger.reserve("q" + ids.incrementAndGet(), "tenant", "model", cost);
     }
 
     @Benchmark

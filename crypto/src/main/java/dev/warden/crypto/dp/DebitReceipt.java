@@ -13,13 +13,24 @@ public final class DebitReceipt {
     private final BudgetStatus status;
     private final boolean repeated;
     private final AtomicBoolean released = new AtomicBoolean();
+    private final long journalSeq; // embedded ledger: record number to wait for; 0 when already durable
 
     DebitReceipt(String requestId, long period, PrivacyCost cost, BudgetStatus status, boolean repeated) {
+        this(requestId, period, cost, status, repeated, 0);
+    }
+
+    DebitReceipt(String requestId, long period, PrivacyCost cost, BudgetStatus status, boolean repeated,
+            long journalSeq) {
+        this.journalSeq = journalSeq;
         this.requestId = requestId;
         this.period = period;
         this.cost = cost;
         this.status = status;
         this.repeated = repeated;
+    }
+
+    long journalSeq() {
+        return journalSeq;
     }
 
     public String requestId() {

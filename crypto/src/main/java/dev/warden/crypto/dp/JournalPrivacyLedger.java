@@ -233,6 +233,19 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
     @Override
     public DebitReceipt debit(String requestId, String tenant, String model, PrivacyCost cost)
             throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException {
+        DebitReceipt r = reserve(requestId, tenant, model, cost);
+        awaitDurable(r);
+        return r;
+    }
+
+    @Override
+    public void awaitDurable(DebitReceipt receipt) throws PrivacyLedgerUnavailableException {
+        awaitDurable(receipt.journalSeq());
+    }
+
+    @Override
+    public DebitReceipt reserve(String requestId, String tenant, String model, PrivacyCost cost)
+            throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException {
         LedgerArgs.id(requestId, "request id");
         LedgerArgs.id(tenant, "tenant");
         LedgerArgs.id(model, "model");
@@ -249,9 +262,9 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
                     throw new IllegalArgumentException("request id '" + requestId
                             + "' was already used for another tenant or model");
                 }
-                receipt = new DebitReceipt(requestId, prev.period(), PrivacyCost.ofMicros(prev.micros()),
-                        statusLocked(tenant, model, policy, prev.period()), true);
                 seq = appendedSeq; // the original record may still be in flight: wait for it too
+                receipt = new DebitReceipt(requestId, prev.period(), PrivacyCost.ofMicros(prev.micros()),
+                        statusLocked(tenant, model, policy, prev.period()), true, seq);
             } else {
                 BudgetStatus before = statusLocked(tenant, model, policy, period);
                 long c = cost.micros();
@@ -266,10 +279,10 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
                 requests.put(requestId, e);
                 pending.writeBytes(record(DEBIT, requestId, e));
                 seq = ++appendedSeq;
-                receipt = new DebitReceipt(requestId, period, cost, statusLocked(tenant, model, policy, period), false);
+                receipt = new DebitReceipt(requestId, period, cost, statusLocked(tenant, model, policy, period), false,
+                        seq);
             }
         }
-        awaitDurable(seq);
         return receipt;
     }
 

@@ -8,9 +8,14 @@ package dev.warden.crypto.dp;
  * {@link DebitReceipt#markReleased()}, answer. Refund only if no noisy output was ever produced (the model
  * failed, the noise pool was unavailable).
  * <pre>{@code
- * DebitReceipt r = ledger.debit(requestId, tenant, model, mechanism.cost());   // may throw
- * try { ...call model...; out = mechanism.apply(values, pool); r.markReleased(); }
- * catch (Exception e) { if (!r.released()) ledger.refund(r); throw e; }
+ * DebitReceipt r = ledger.reserve(requestId, tenant, model, mechanism.cost());   // may throw: 429 / 503
+ * try {
+ *     double[] y = ...call the model...;
+ *     NoisyOutput out = mechanism.apply(y, pool);
+ *     r.markReleased();
+ *     ledger.awaitDurable(r);          // fsync overlapped the model call; throws → send nothing
+ *     ...answer with out...
+ * } catch (Exception e) { if (!r.released()) ledger.refund(r); throw e; }
  * }</pre>
  *
  * <h2>Security guarantees</h2>
@@ -35,6 +40,27 @@ public interface PrivacyLedger extends AutoCloseable {
      */
     DebitReceipt debit(String requestId, String tenant, String model, PrivacyCost cost)
             throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException;
+
+    /**
+     * Like {@link #debit}, but may return before the debit is durable, so the durability wait (an fsync for the
+     * embedded ledger) overlaps the model call. The caps are checked and the budget reserved before this returns,
+     * exactly as for {@code debit}. The caller <b>must</b> call {@link #awaitDurable(DebitReceipt)} before any
+     * output leaves the gateway; if that throws, the answer must not be sent (fail closed).
+     *
+     * <p>Default: {@link #debit} (already durable).
+     */
+    default DebitReceipt reserve(String requestId, String tenant, String model, PrivacyCost cost)
+            throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException {
+        return debit(requestId, tenant, model, cost);
+    }
+
+    /**
+     * Blocks until the debit of {@code receipt} is durable (no-op for receipts from {@link #debit}).
+     *
+     * @throws PrivacyLedgerUnavailableException if it cannot be made durable: do not release the answer
+     */
+    default void awaitDurable(DebitReceipt receipt) throws PrivacyLedgerUnavailableException {
+    }
 
     /**
      * Returns a debit whose request produced no noisy output. Refunding a {@link DebitReceipt#repeated()} receipt

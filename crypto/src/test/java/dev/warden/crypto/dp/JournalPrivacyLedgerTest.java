@@ -49,6 +49,23 @@ class JournalPrivacyLedgerTest {
     }
 
     @Test
+    void reserve_checksCapsAtOnce_andIsDurableAfterAwait() throws Exception {
+        Path j = dir.resolve("j");
+        try (JournalPrivacyLedger l = JournalPrivacyLedger.open(j, LedgerFixtures.only("m", LedgerFixtures.caps(2000, 9000)))) {
+            DebitReceipt a = l.reserve("a", "t", "m", C);
+            DebitReceipt b = l.reserve("b", "t", "m", C);
+            assertThrows(PrivacyBudgetExhaustedException.class, () -> l.reserve("c", "t", "m", C),
+                    "a reservation counts against the cap before it is durable");
+            l.awaitDurable(a);
+            l.awaitDurable(b);
+            l.awaitDurable(b);
+        }
+        try (JournalPrivacyLedger l = JournalPrivacyLedger.open(j, LedgerFixtures.only("m", LedgerFixtures.caps(2000, 9000)))) {
+            assertEquals(2000, l.status("t", "m").tenantSpentMicros());
+        }
+    }
+
+    @Test
     void globalCap_isSharedByAllTenants() throws Exception {
         try (JournalPrivacyLedger l = JournalPrivacyLedger.open(dir.resolve("j"),
                 LedgerFixtures.only("m", LedgerFixtures.caps(5000, 3000)))) {
