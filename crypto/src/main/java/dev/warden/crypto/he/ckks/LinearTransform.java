@@ -1,5 +1,7 @@
 package dev.warden.crypto.he.ckks;
 
+import dev.warden.crypto.he.ring.Modulus;
+import dev.warden.crypto.he.ring.RingContext;
 import dev.warden.crypto.he.rlwe.Ciphertext;
 import dev.warden.crypto.he.rlwe.Plaintext;
 import java.util.ArrayList;
@@ -29,6 +31,9 @@ public final class LinearTransform {
   private final double scale;
   private final int babySteps;
   private final TreeMap<Integer, TreeMap<Integer, Plaintext>> byGiant = new TreeMap<>();
+  /** Shoup companions floor(w·2^64/q) of every diagonal coefficient, same shape as the plaintexts. */
+  private final java.util.IdentityHashMap<Plaintext, long[][]> shoup = new java.util.IdentityHashMap<>();
+  private final RingContext ring;
   private final TreeSet<Integer> babies = new TreeSet<>();
 
   /**
@@ -37,6 +42,7 @@ public final class LinearTransform {
    */
   public LinearTransform(Encoder encoder, Map<Integer, double[]> diagonals, int level, double scale, int babySteps) {
     this.slots = encoder.slots();
+    this.ring = encoder.parameters().ring();
     this.level = level;
     this.scale = scale;
     if (diagonals.isEmpty()) {
@@ -72,9 +78,23 @@ public final class LinearTransform {
         // rotated = rot_{−shift}(d): rotated[(i + shift) mod n] = d[i]
         rotated[(i + shift) % slots] = d[i];
       }
-      byGiant.computeIfAbsent(g, x -> new TreeMap<>()).put(b, encoder.encode(rotated, level, scale));
+      Plaintext pt = encoder.encode(rotated, level, scale);
+      long[][] sh = new long[level + 1][];
+      for (int i = 0; i <= level; i++) {
+        sh[i] = shoupCompanion(ring.modulus(i), pt.poly()[i]);
+      }
+      shoup.put(pt, sh);
+      byGiant.computeIfAbsent(g, x -> new TreeMap<>()).put(b, pt);
       babies.add(b);
     }
+  }
+
+  static long[] shoupCompanion(Modulus m, long[] w) {
+    long[] out = new long[w.length];
+    for (int k = 0; k < w.length; k++) {
+      out[k] = m.shoup(w[k]);
+    }
+    return out;
   }
 
   /** Rotation steps whose Galois keys {@link #apply} needs. */
@@ -116,8 +136,28 @@ public final class LinearTransform {
     int n = ev.parameters().n();
     for (Map.Entry<Integer, TreeMap<Integer, Plaintext>> giant : byGiant.entrySet()) {
       Ciphertext inner = Ciphertext.allocate(n, 1, level, ct.scale() * scale);
-      for (Map.Entry<Integer, Plaintext> e : giant.getValue().entrySet()) {
-        ev.multiplyPlainAdd(baby.get(e.getKey()), e.getValue(), inner);
+      // Σ_b d'_{g,b} ⊙ baby_b with Shoup products, lazily accumulated in [0, 2q)
+      for (int i = 0; i <= level; i++) {
+        long q = ring.modulus(i).value();
+        long twoQ = 2 * q;
+        for (int d = 0; d < 2; d++) {
+          long[] acc = inner.poly(d)[i];
+          for (Map.Entry<Integer, Plaintext> e : giant.getValue().entrySet()) {
+            long[] x = baby.get(e.getKey()).poly(d)[i];
+            long[] w = e.getValue().poly()[i];
+            long[] ws = shoup.get(e.getValue())[i];
+            for (int k = 0; k < n; k++) {
+              long xk = x[k];
+              long wsk = ws[k];
+              long quot = Math.multiplyHigh(xk, wsk) + ((wsk >> 63) & xk);
+              long v = acc[k] + (xk * w[k] - quot * q);
+              acc[k] = Modulus.reduceOnce(v, twoQ);
+            }
+          }
+          for (int k = 0; k < n; k++) {
+            acc[k] = Modulus.reduceOnce(acc[k], q);
+          }
+        }
       }
       if (giant.getKey() != 0) {
         inner = ev.rotate(inner, giant.getKey() * babySteps);

@@ -46,7 +46,7 @@ public final class CompiledModel {
   private final double outputScale;
   private final boolean needsRelin;
 
-  private record LinearStep(LinearTransform transform, Plaintext bias, boolean duplicate) {}
+  private record LinearStep(LinearTransform transform, Plaintext bias, boolean duplicate, int hybridRows) {}
 
   private record SquareStep() {}
 
@@ -84,8 +84,17 @@ public final class CompiledModel {
       PlainModel.Stage s = stages.get(si);
       if (s instanceof PlainModel.Affine a) {
         double ptScale = params.q(level);
-        LinearTransform lt = new LinearTransform(encoder, diagonals(a), level, ptScale, 0);
+        boolean last = si + 1 == stages.size();
+        int outPow2 = Integer.highestOneBit(Math.max(1, a.out() - 1)) << (a.out() > 1 ? 1 : 0);
+        // the last layer, when much narrower than B, uses the hybrid method: out' diagonals then
+        // log2(B/out') rotate-and-add steps (its garbage slots are never decrypted)
+        int hybrid = last && outPow2 < b ? outPow2 : 0;
+        LinearTransform lt = new LinearTransform(encoder, hybrid > 0 ? hybridDiagonals(a, hybrid) : diagonals(a),
+            level, ptScale, 0);
         rotations.addAll(lt.rotationSteps());
+        for (int step = hybrid; hybrid > 0 && step < b; step <<= 1) {
+          rotations.add(step);
+        }
         double after = scale * ptScale / params.q(level);
         level--;
         double[] bias = new double[slots];
@@ -98,7 +107,7 @@ public final class CompiledModel {
         if (dup) {
           rotations.add(-b);
         }
-        plan.add(new LinearStep(lt, encoder.encode(bias, level, after), dup));
+        plan.add(new LinearStep(lt, encoder.encode(bias, level, after), dup, hybrid));
         scale = after;
       } else {
         relin = true;
@@ -128,6 +137,40 @@ public final class CompiledModel {
         int col = (p + k) % b;
         if (col < a.in()) {
           block[p] = a.w[p][col];
+          nonzero |= block[p] != 0;
+        }
+      }
+      if (!nonzero) {
+        continue;
+      }
+      double[] d = new double[slots];
+      for (int r = 0; r < batchCapacity; r++) {
+        System.arraycopy(block, 0, d, r * 2 * b, 2 * b);
+      }
+      diags.put(k, d);
+    }
+    if (diags.isEmpty()) {
+      diags.put(0, new double[slots]);
+    }
+    return diags;
+  }
+
+  /**
+   * Hybrid diagonals for a layer with out ≤ rows &lt; B: e_k[p] = W[p mod rows][(p + k) mod B] for p in
+   * [0, B), k &lt; rows; summing the result over p, p + rows, p + 2·rows, … gives y[p].
+   */
+  private Map<Integer, double[]> hybridDiagonals(PlainModel.Affine a, int rows) {
+    int b = blockHalf;
+    int slots = params.slots();
+    Map<Integer, double[]> diags = new HashMap<>();
+    for (int k = 0; k < rows; k++) {
+      double[] block = new double[2 * b];
+      boolean nonzero = false;
+      for (int p = 0; p < b; p++) {
+        int row = p % rows;
+        int col = (p + k) % b;
+        if (row < a.out() && col < a.in()) {
+          block[p] = a.w[row][col];
           nonzero |= block[p] != 0;
         }
       }
@@ -235,6 +278,9 @@ public final class CompiledModel {
     for (Object step : plan) {
       if (step instanceof LinearStep ls) {
         Ciphertext y = ev.rescale(ls.transform().apply(ev, ct));
+        for (int sh = ls.hybridRows(); ls.hybridRows() > 0 && sh < blockHalf; sh <<= 1) {
+          ev.addInPlace(y, ev.rotate(y, sh));
+        }
         y.setScale(ls.bias().scale()); // exact bookkeeping value (equal up to rounding of q_ℓ/q_ℓ)
         ev.addPlainInPlace(y, ls.bias());
         if (ls.duplicate()) {

@@ -121,7 +121,11 @@ public final class Modulus {
 
   /** Shoup precomputation floor(w·2^64/q) for w in [0, q). */
   public long shoup(long w) {
-    return BigInteger.valueOf(w).shiftLeft(64).divide(BigInteger.valueOf(q)).longValue();
+    // floor(w·2^64/q) ≈ floor(w·floor(2^128/q)/2^64) = w·ratioHi + mulhi(w, ratioLo), low by at most 1;
+    // the remainder w·2^64 − e·q (its low word, exact since it is < 2q < 2^64) tells whether to add 1.
+    long e = w * ratioHi + mulHiUnsigned(w, ratioLo);
+    long rem = -e * q;
+    return Long.compareUnsigned(rem, q) >= 0 ? e + 1 : e;
   }
 
   /** x·w mod q in [0, 2q) for any x &lt; 2^63 and Shoup pair (w, wShoup). */

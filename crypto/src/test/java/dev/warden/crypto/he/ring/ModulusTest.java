@@ -39,6 +39,9 @@ class ModulusTest {
         assertEquals(BigInteger.valueOf(a).add(BigInteger.valueOf(b)).mod(bq).longValue(), m.add(a, b));
         assertEquals(BigInteger.valueOf(a).subtract(BigInteger.valueOf(b)).mod(bq).longValue(), m.sub(a, b));
       }
+      for (long w : new long[] {0, 1, q - 1, q / 2, r.nextLong(q)}) {
+        assertEquals(BigInteger.valueOf(w).shiftLeft(64).divide(bq).longValue(), m.shoup(w), "shoup(" + w + ")");
+      }
       assertEquals(0, m.neg(0));
       assertEquals(1, m.mul(m.inv(12345), 12345));
     }
