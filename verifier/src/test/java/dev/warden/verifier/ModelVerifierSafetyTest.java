@@ -330,6 +330,24 @@ class ModelVerifierSafetyTest {
     verifier.verify(model, inside);
   }
 
+  @Test
+  void legacyDigestsV01Predicate_isAccepted_andStillExact() throws Exception {
+    var md = java.security.MessageDigest.getInstance("SHA-256");
+    String cfg = java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(model.resolve("config.json"))));
+    String w = java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(model.resolve("weights.bin"))));
+    String e = java.util.HexFormat.of().formatHex(md.digest(new byte[0]));
+    String payload = "{\"_type\":\"https://in-toto.io/Statement/v1\",\"predicateType\":\"" + InTotoStatement.PREDICATE_V0_1
+        + "\",\"subject\":[{\"name\":\"config.json\",\"digest\":{\"sha256\":\"" + cfg + "\"}},"
+        + "{\"name\":\"weights.bin\",\"digest\":{\"sha256\":\"" + w + "\"}},"
+        + "{\"name\":\"sub/empty.txt\",\"digest\":{\"sha256\":\"" + e + "\"}}],\"predicate\":{}}";
+    Files.write(sig, TestPki.keyBundle(kp, InTotoStatement.PAYLOAD_TYPE, payload.getBytes(StandardCharsets.UTF_8),
+        Pem.keyHint(kp.getPublic())));
+    VerifiedModel v = verifier.verify(model, sig);
+    assertEquals(InTotoStatement.PREDICATE_V0_1, v.predicateType());
+    Files.writeString(model.resolve("config.json"), "{}");
+    refused(Reason.MANIFEST_MISMATCH, "changed: config.json");
+  }
+
   static String statement(List<String[]> resources, String subjectDigest, String predicateType) throws Exception {
     var md = java.security.MessageDigest.getInstance("SHA-256");
     StringBuilder res = new StringBuilder();

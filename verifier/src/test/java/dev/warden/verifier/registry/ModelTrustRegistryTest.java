@@ -191,6 +191,30 @@ class ModelTrustRegistryTest {
   }
 
   @Test
+  void fullRehashSchedule_readsEveryByteAgain() throws Exception {
+    Path m = model("full");
+    try (var s = Files.walk(m)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(3600)));
+      }
+    }
+    // past the racy window the stat cache would skip every file (see the scheduled test): only the full
+    // re-hash schedule makes later checks read bytes again
+    Thread.sleep(ModelHasher.RACY_WINDOW_NANOS / 1_000_000 + 200);
+    try (ModelTrustRegistry r = ModelTrustRegistry.builder().hasher(HASHER).watchFiles(false)
+        .recheckInterval(Duration.ofMillis(200)).fullRehashInterval(Duration.ZERO).build()) {
+      r.reload(List.of(keySpec("full", ModelSpec.Mode.ENFORCE))).get(60, TimeUnit.SECONDS);
+      ModelStatus first = r.status("full", "1").orElseThrow();
+      await(() -> {
+        ModelStatus s = r.status("full", "1").orElseThrow();
+        return s.lastCheck().isAfter(first.lastCheck()) && s.verified();
+      }, "a scheduled full re-hash");
+      assertEquals(first.bytesRead(), r.status("full", "1").orElseThrow().bytesRead());
+      assertTrue(first.bytesRead() > 0);
+    }
+  }
+
+  @Test
   void reload_addsRemovesAndChangesModels() throws Exception {
     model("a");
     model("b");
