@@ -89,7 +89,16 @@ public final class OnnxScorer implements AutoCloseable {
 
   /** Scores of many rows, one batch call. */
   public float[] scoreBatch(float[][] rows) throws OrtException {
-    try (OnnxTensor t = OnnxTensor.createTensor(env, rows);
+    if (rows.length == 0) return new float[0];
+    int w = rows[0].length;
+    if (width > 0 && w != width) throw new IllegalArgumentException("detector expects " + width + " values, input has " + w);
+    FloatBuffer flat = java.nio.ByteBuffer.allocateDirect(rows.length * w * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+    for (float[] r : rows) {
+      if (r.length != w) throw new IllegalArgumentException("rows differ in width");
+      flat.put(r);
+    }
+    flat.rewind();
+    try (OnnxTensor t = OnnxTensor.createTensor(env, flat, new long[] {rows.length, w});
         OrtSession.Result r = session.run(Map.of(inputName, t))) {
       Object v = r.get(outputName).orElseThrow().getValue();
       float[] out = new float[rows.length];
