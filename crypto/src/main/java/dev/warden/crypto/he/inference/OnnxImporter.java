@@ -107,7 +107,7 @@ public final class OnnxImporter {
         }
         case "MatMul" -> {
           requireFirst(node, running, where);
-          f.affine(constant(consts, node, 1, where).matrix(true, where), null, where);
+          f.affine(constant(consts, node, 1, where).matrix(false, where), null, where);
         }
         case "Add", "Sub", "Mul", "Div" -> {
           if (op.equals("Mul") && node.getInput(0).equals(running) && node.getInput(1).equals(running)) {
