@@ -51,6 +51,34 @@ public final class DiscreteGaussianSampler implements IntegerNoiseSampler {
         return withSigmaSquared(Rational.of(BigInteger.valueOf(sigma).pow(2), BigInteger.ONE));
     }
 
+    /**
+     * N_ℤ(0, σ'²) for the smallest σ'² ≥ σ² of the form n/2^j that keeps the sampler on its fast {@code long} path
+     * (j ≤ 16, chosen from σ alone): use this when σ comes from a double (a policy value, a calibration formula).
+     * The noise is never smaller than asked for: σ² ≤ σ'² < σ² + 2^-j (j = 16 for σ up to about 160, smaller
+     * beyond, where the relative error stays below 10^-4 up to σ = 10^4). {@code Rational.of(new BigDecimal(double))} would instead give a denominator
+     * of up to 10^50 and force the slow BigInteger path.
+     *
+     * @throws IllegalArgumentException if σ is not finite or not positive
+     */
+    public static DiscreteGaussianSampler withSigmaAtLeast(double sigma) {
+        if (!Double.isFinite(sigma) || sigma <= 0) {
+            throw new IllegalArgumentException("sigma must be finite and > 0, got " + sigma);
+        }
+        java.math.BigDecimal s = new java.math.BigDecimal(sigma); // exact value of the double
+        java.math.BigDecimal s2 = s.multiply(s);
+        BigInteger limit = BigInteger.ONE.shiftLeft(62);
+        for (int j = 16; j >= 0; j--) {
+            BigInteger d = BigInteger.ONE.shiftLeft(j);
+            BigInteger n = s2.multiply(new java.math.BigDecimal(d)).setScale(0, java.math.RoundingMode.CEILING)
+                    .toBigIntegerExact();
+            BigInteger tj = Rational.of(n, d).floorSqrt().add(BigInteger.ONE);
+            if (BigInteger.TWO.multiply(n).multiply(d).multiply(tj).multiply(tj).compareTo(limit) <= 0 || j == 0) {
+                return withSigmaSquared(Rational.of(n, d));
+            }
+        }
+        throw new AssertionError("unreachable");
+    }
+
     /** Test seam: the same sampler over another bit source (only reachable from this package). */
     static DiscreteGaussianSampler withBits(Rational sigmaSquared, Supplier<RandomBits> bits) {
         return new DiscreteGaussianSampler(sigmaSquared, bits);

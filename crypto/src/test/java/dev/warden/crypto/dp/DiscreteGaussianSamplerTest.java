@@ -100,6 +100,26 @@ class DiscreteGaussianSamplerTest {
     }
 
     @Test
+    void sigmaFromADouble_isRoundedUp_andStaysOnTheFastPath() {
+        for (double sigma : new double[] {0.3, 1, 3.7, Math.PI * 10, 123.456, 1000.1, 9999.9}) {
+            DiscreteGaussianSampler g = DiscreteGaussianSampler.withSigmaAtLeast(sigma);
+            java.math.BigDecimal exact = new java.math.BigDecimal(sigma).pow(2);
+            assertTrue(g.sigmaSquared().compareTo(Rational.of(exact)) >= 0, "sigma^2 rounded down for " + sigma);
+            assertTrue(g.sigmaSquared().doubleValue() <= sigma * sigma * (1 + 1e-4) + 1e-4, "too much noise for " + sigma);
+            assertTrue(g.usesLongPath(), "slow path for sigma " + sigma);
+        }
+        assertThrows(IllegalArgumentException.class, () -> DiscreteGaussianSampler.withSigmaAtLeast(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> DiscreteGaussianSampler.withSigmaAtLeast(0));
+        DiscreteGaussianSampler g = DiscreteGaussianSampler.withSigmaAtLeast(3.7);
+        double v = g.sigmaSquared().doubleValue();
+        assertTrue(Stats.majorityOf5(() -> {
+            long[] s = new long[N];
+            g.sample(s);
+            return Stats.chiSquarePValue(s, x -> pmf(x, v), support(v)) >= Stats.ALPHA;
+        }));
+    }
+
+    @Test
     void badParameters_areRefused() {
         assertThrows(IllegalArgumentException.class, () -> DiscreteGaussianSampler.withSigmaSquared(Rational.ZERO));
         assertThrows(IllegalArgumentException.class, () -> DiscreteGaussianSampler.withSigma(0));
