@@ -5,7 +5,8 @@
  * <h2>Samplers (public, used by secure aggregation too)</h2>
  * <ul>
  *   <li>{@link dev.warden.crypto.dp.DiscreteGaussianSampler} — N_ℤ(0, σ²) for an exact rational σ²
- *       ({@code withSigmaSquared(Rational)}, {@code withSigma(long)}); {@code sample()},
+ *       ({@code withSigmaSquared(Rational)}, {@code withSigma(long)}, and {@code withSigmaAtLeast(double)} when σ
+ *       comes from a double: rounds σ² up to a small dyadic rational and keeps the fast path); {@code sample()},
  *       {@code sample(long[])}, {@code sampleBig()}.</li>
  *   <li>{@link dev.warden.crypto.dp.DiscreteLaplaceSampler} — P(x) ∝ exp(−|x|/b) ({@code withScale(Rational)}).</li>
  *   <li>{@link dev.warden.crypto.dp.IntegerNoiseSampler} — the common interface.</li>
@@ -34,7 +35,8 @@
  *   <li>{@link dev.warden.crypto.dp.Zcdp} — ρ ↔ (ε, δ) conversions (simple and improved).</li>
  *   <li>{@link dev.warden.crypto.dp.PrivacyBudget#ofEpsilonDelta} — a cap in ρ micro-units;
  *       {@link dev.warden.crypto.dp.ModelBudgetPolicy} — per-tenant and global caps of one model.</li>
- *   <li>{@link dev.warden.crypto.dp.PrivacyLedger} — {@code debit(requestId, tenant, model, cost)} returns a
+ *   <li>{@link dev.warden.crypto.dp.PrivacyLedger} — {@code debit(requestId, tenant, model, cost)} (or
+ *       {@code reserve} + {@code awaitDurable} to overlap the fsync with the model call) returns a
  *       {@link dev.warden.crypto.dp.DebitReceipt} or throws {@link dev.warden.crypto.dp.PrivacyBudgetExhaustedException}
  *       / {@link dev.warden.crypto.dp.PrivacyLedgerUnavailableException}; implementations
  *       {@link dev.warden.crypto.dp.JournalPrivacyLedger} (embedded, fsync'd journal) and
