@@ -83,18 +83,8 @@ enum TensorType {
         }
         out.put((byte) (value.booleanValue() ? 1 : 0));
       }
-      case FP32 -> {
-        if (!value.isNumber()) {
-          throw mismatch(value, field);
-        }
-        out.putFloat(value.floatValue());
-      }
-      case FP64 -> {
-        if (!value.isNumber()) {
-          throw mismatch(value, field);
-        }
-        out.putDouble(value.doubleValue());
-      }
+      case FP32 -> out.putFloat((float) floating(value, field));
+      case FP64 -> out.putDouble(floating(value, field));
       default -> {
         if (!value.isIntegralNumber() || !value.canConvertToLong()) {
           throw mismatch(value, field);
@@ -139,6 +129,31 @@ enum TensorType {
       }
       default -> throw new IllegalStateException(name());
     }
+  }
+
+  /** A JSON number, or one of the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"} that
+   * {@link #write} produces for values JSON cannot spell. */
+  private double floating(JsonNode value, String field) {
+    if (value.isNumber()) {
+      return value.doubleValue();
+    }
+    if (value.isTextual()) {
+      switch (value.textValue()) {
+        case "NaN" -> {
+          return Double.NaN;
+        }
+        case "Infinity" -> {
+          return Double.POSITIVE_INFINITY;
+        }
+        case "-Infinity" -> {
+          return Double.NEGATIVE_INFINITY;
+        }
+        default -> {
+          // not a number
+        }
+      }
+    }
+    throw mismatch(value, field);
   }
 
   private BackendException mismatch(JsonNode value, String field) {

@@ -185,6 +185,17 @@ class DemoModelServerTest {
   }
 
   @Test
+  void nonFiniteFloats_travelAsTheirJsonStrings() throws Exception {
+    String body = "{\"inputs\":["
+        + "{\"name\":\"a\",\"datatype\":\"FP64\",\"shape\":[1,3],\"data\":[\"NaN\",\"Infinity\",\"-Infinity\"]},"
+        + "{\"name\":\"b\",\"datatype\":\"INT64\",\"shape\":[1,3],\"data\":[0,0,0]},"
+        + "{\"name\":\"c\",\"datatype\":\"INT32\",\"shape\":[1,3],\"data\":[0,0,0]}],"
+        + "\"outputs\":[{\"name\":\"a2\"}]}";
+    JsonNode resp = json(post("/v2/models/typed/infer", body.getBytes(StandardCharsets.UTF_8), Map.of()));
+    assertEquals("[\"NaN\",\"Infinity\",\"-Infinity\"]", resp.at("/outputs/0/data").toString());
+  }
+
+  @Test
   void malformedRequests_areRefusedNamingTheField() throws Exception {
     assertError(post("/v2/models/digits/infer", "{not json".getBytes(StandardCharsets.UTF_8), Map.of()), 400, "invalid_json");
     assertError(postJson("/v2/models/digits/infer", "{\"inputs\":[]}"), 422, "invalid_input", "inputs");
