@@ -90,7 +90,9 @@ public final class AuditVerifier {
     }
   }
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Duplicate keys are refused: two parsers must never read one line two ways. */
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Set<String> CHECKPOINT_FIELDS =
       Set.of("seq", "prev", "type", "replicaId", "time", "final", "chainHash", "keyId", "sig");
 

@@ -352,6 +352,29 @@ class AuditVerifierTest {
   }
 
   @Test
+  void anySingleByteChangeAnywhere_isDetected() throws IOException {
+    byte[] all = Files.readAllBytes(reference);
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(7); // fixed seed: reproducible
+    for (int i = 0; i < 400; i++) {
+      byte[] m = all.clone();
+      int at = rnd.nextInt(m.length);
+      m[at] ^= (byte) (1 + rnd.nextInt(255));
+      Files.write(file, m);
+      Result r = verify();
+      assertFalse(r.ok(), "byte " + at + " changed, not detected");
+      assertTrue(r.badLine() >= 1 && r.reason() != null);
+    }
+  }
+
+  @Test
+  void duplicateJsonKeys_areMalformed() throws IOException {
+    List<byte[]> l = new ArrayList<>(original);
+    l.set(2, bytes(text(l.get(2)).replace("{\"seq\":3,", "{\"seq\":3,\"seq\":3,")));
+    write(file, l);
+    assertBad(verify(), 3, Problem.MALFORMED);
+  }
+
+  @Test
   void emptyFile_isOkWithAWarning_butNotClosed() throws IOException {
     Files.write(file, new byte[0]);
     Result r = verify();
