@@ -81,7 +81,7 @@ final class Messages {
       throw new SecAggException(SecAggException.Code.NOT_ENROLLED, what + " claims sender " + Integer.toUnsignedString(sender) + ", not enrolled in round " + cfg.roundId());
     }
     byte[] sig = Arrays.copyOfRange(bytes, sigOff, bytes.length);
-    if (!SigningKey.verify(cfg.member(sender).publicKeyUnsafe(), concat(SIGNATURE_DOMAIN, Arrays.copyOf(bytes, sigOff)), sig)) {
+    if (!SigningKey.verify(cfg.member(sender).publicKeyUnsafe(), SIGNATURE_DOMAIN, bytes, 0, sigOff, sig)) {
       throw new SecAggException(SecAggException.Code.BAD_SIGNATURE, what + " from client " + sender + " (" + cfg.member(sender).name()
           + ") does not carry a valid signature by its enrolled key");
     }

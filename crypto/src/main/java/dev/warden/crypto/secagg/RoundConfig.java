@@ -22,7 +22,7 @@ public final class RoundConfig {
   public static final String DEFAULT_LABEL = "warden/secagg+/v1";
   static final int MAX_COHORT = 100_000;
   static final int MAX_VECTOR = 1 << 26;
-  private static final Pattern ROUND_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern ROUND_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
   private static final byte[] MAGIC = {'W', 'S', 'A', 'C'};
   private static final int VERSION = 1;
 

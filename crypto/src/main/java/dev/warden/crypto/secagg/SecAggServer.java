@@ -190,9 +190,13 @@ public final class SecAggServer {
     if (body.length != len * ring.bytesPerEntry()) {
       throw SecAggException.malformed("MASKED_INPUT from client " + i + " must carry " + len + " entries of " + ring.bytesPerEntry() + " bytes");
     }
-    long[] y = ring.decode(body, 0, len);
     if (maskedSum == null) maskedSum = new long[len];
-    for (int k = 0; k < len; k++) maskedSum[k] += y[k];
+    java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(body).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    if (ring == Ring.Z2_32) {
+      for (int k = 0; k < len; k++) maskedSum[k] += bb.getInt(4 * k) & 0xffffffffL;
+    } else {
+      for (int k = 0; k < len; k++) maskedSum[k] += bb.getLong(8 * k);
+    }
   }
 
   private void acceptUnmask(int i, byte[] body) {

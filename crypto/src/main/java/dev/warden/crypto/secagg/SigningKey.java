@@ -62,11 +62,17 @@ public final class SigningKey {
 
   /** True iff {@code sig} is a valid Ed25519 signature of {@code message} under raw public key {@code pk}. */
   static boolean verify(byte[] pk, byte[] message, byte[] sig) {
+    return verify(pk, new byte[0], message, 0, message.length, sig);
+  }
+
+  /** Verifies a signature over {@code prefix ‖ message[off, off + len)} without copying the message. */
+  static boolean verify(byte[] pk, byte[] prefix, byte[] message, int off, int len, byte[] sig) {
     if (pk.length != PUBLIC_KEY_BYTES || sig.length != SIGNATURE_BYTES) return false;
     try {
       Ed25519Signer v = new Ed25519Signer();
       v.init(false, new Ed25519PublicKeyParameters(pk, 0));
-      v.update(message, 0, message.length);
+      v.update(prefix, 0, prefix.length);
+      v.update(message, off, len);
       return v.verifySignature(sig);
     } catch (RuntimeException e) {
       return false; // invalid point encoding

@@ -192,6 +192,16 @@ class UnitsTest {
   }
 
   @Test
+  void roundIdsThatCouldEscapeTheStateDirectory_areRefused() {
+    SigningKey[] keys = RoundHarness.keys(3);
+    for (String bad : new String[] {"..", ".hidden", "a/b", "", "x".repeat(65)}) {
+      assertEquals(SecAggException.Code.INVALID_ARGUMENT, assertThrows(SecAggException.class,
+          () -> RoundHarness.config(bad, keys, ThresholdParameters.derive(3, 0.3, 0.1), 4, Ring.Z2_32, null)).code(), bad);
+    }
+    assertEquals("round-1.v2", RoundHarness.config("round-1.v2", keys, ThresholdParameters.derive(3, 0.3, 0.1), 4, Ring.Z2_32, null).roundId());
+  }
+
+  @Test
   void signingKey_roundTripsAndHidesSecrets() {
     SigningKey k = SigningKey.generate(RoundHarness.RANDOM);
     SigningKey k2 = SigningKey.fromPrivateKeyBytes(k.exportPrivateKeyInsecure());
