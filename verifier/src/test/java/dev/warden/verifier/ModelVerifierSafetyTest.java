@@ -63,6 +63,15 @@ class ModelVerifierSafetyTest {
   }
 
   @Test
+  void signatureReachedThroughSymlink_verifies() throws Exception {
+    // Kubernetes mounts Secrets/ConfigMaps as symlinks into a ..data directory
+    Path data = Files.createDirectories(tmp.resolve("mount/..data"));
+    Files.move(sig, data.resolve("model.sig"));
+    Path link = Files.createSymbolicLink(tmp.resolve("mount/model.sig"), Path.of("..data/model.sig"));
+    verifier.verify(model, link);
+  }
+
+  @Test
   void changedByte_isRefused() throws Exception {
     try (RandomAccessFile f = new RandomAccessFile(model.resolve("weights.bin").toFile(), "rw")) {
       f.seek(12_345);
