@@ -36,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -236,6 +237,7 @@ class AuditLogTest {
   }
 
   @Test
+  @Timeout(120) // a hang here would mean a lost wake-up between appenders, writer and close
   void concurrentAppendsFromEightThreads_giveOneValidChainWithEveryRecord() throws Exception {
     int threads = 8;
     int perThread = 1_000;
@@ -302,6 +304,7 @@ class AuditLogTest {
   }
 
   @Test
+  @Timeout(60) // append must not block on a full queue: a block would hang here
   void fullQueue_dropsAreCountedAndRecordedInTheSignedChain() throws Exception {
     StallingClock clock = new StallingClock();
     AuditLog log = AuditLog.open(file(), kp.getPrivate(), AuditLog.Options.builder("r1")
