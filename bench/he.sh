@@ -17,7 +17,11 @@ import json, sys
 for r in json.load(open(sys.argv[1])):
     op = r["benchmark"].rsplit(".", 1)[-1]
     params = r.get("params", {})
-    n = int(params.get("n", 0))
+    if "model" in params:  # InferenceBenchmark: logreg at N=8192, mlp at N=16384
+        op = params["model"] + "_e2e"
+        n = 8192 if params["model"] == "logreg" else 16384
+    else:
+        n = int(params.get("n", 0))
     pct = r["primaryMetric"].get("scorePercentiles", {})
     ms = pct.get("50.0", r["primaryMetric"]["score"])
     line = {"N": n, "op": op, "ms": round(ms, 3), "impl": "warden-java"}

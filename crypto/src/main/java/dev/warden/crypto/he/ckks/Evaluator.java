@@ -82,9 +82,20 @@ public final class Evaluator {
   // ------------------------------------------------------------------ addition
 
   public Ciphertext add(Ciphertext a, Ciphertext b) {
-    Ciphertext r = (a.size() >= b.size() ? a : b).copy();
-    addInPlace(r, a.size() >= b.size() ? b : a);
-    r.setScale(a.scale());
+    sameLevel(a.level(), b.level());
+    sameScale(a.scale(), b.scale());
+    Ciphertext big = a.size() >= b.size() ? a : b;
+    Ciphertext small = big == a ? b : a;
+    Ciphertext r = Ciphertext.allocate(n, big.size() - 1, a.level(), a.scale());
+    for (int d = 0; d < big.size(); d++) {
+      for (int i = 0; i <= a.level(); i++) {
+        if (d < small.size()) {
+          ring.add(big.poly(d)[i], small.poly(d)[i], r.poly(d)[i], i);
+        } else {
+          System.arraycopy(big.poly(d)[i], 0, r.poly(d)[i], 0, n);
+        }
+      }
+    }
     return r;
   }
 

@@ -25,6 +25,12 @@ import java.util.TreeSet;
  * addition restore (y, y) for the next layer. Squares act slot-wise. Outputs of request r are in slots
  * r·2B + o.
  *
+ * <p>The last layer, when its output width out' (next power of two) is below B, uses the hybrid method:
+ * out' diagonals e_k[p] = W[p mod out'][(p + k) mod B], then log2(B/out') rotate-and-add steps.
+ *
+ * <p>A model with a single linear layer (logistic regression) runs entirely at level 0 without rescale:
+ * input at scale 2^26, weights at 2^20, scores at 2^46.
+ *
  * <p><b>Levels and scales.</b> Each layer and each square uses one level; the input is encrypted at level
  * {@link #inputLevel()} = depth (lower levels are cheaper). Weight diagonals are encoded at the scale
  * q_ℓ of the prime the following rescale removes, so a linear layer leaves the scale unchanged; a
@@ -46,7 +52,19 @@ public final class CompiledModel {
   private final double outputScale;
   private final boolean needsRelin;
 
-  private record LinearStep(LinearTransform transform, Plaintext bias, boolean duplicate, int hybridRows) {}
+  private record LinearStep(LinearTransform transform, Plaintext bias, boolean duplicate, int hybridRows,
+      boolean rescale) {}
+
+  /** Input scale of single-layer models evaluated at level 0. */
+  static final double SINGLE_LAYER_INPUT_SCALE = 0x1p26;
+  /** Weight scale of single-layer models (weights quantised to 2^-20 relative to their encoding). */
+  static final double SINGLE_LAYER_WEIGHT_SCALE = 0x1p20;
+
+  private final boolean singleLayerAtLevel0;
+
+  private static boolean stages1(PlainModel m) {
+    return m.stages().size() == 1;
+  }
 
   private record SquareStep() {}
 
@@ -74,16 +92,21 @@ public final class CompiledModel {
       throw new IllegalArgumentException("model depth " + depth + " exceeds the parameters' " + params.maxLevel()
           + " levels: choose a larger parameter set");
     }
-    this.inputLevel = depth;
-    this.inputScale = params.defaultScale();
-    int level = depth;
+    // A single linear layer needs no rescale: with input scale 2^26 and weights at 2^20 the product has
+    // scale 2^46 at level 0 (q_0 ≥ 2^59 leaves ≥ 12 bits for |score|), so everything runs on one limb —
+    // about half the work of the level-1 circuit.
+    boolean single = stages1(model) && params.q(0) > (1L << 59);
+    this.singleLayerAtLevel0 = single;
+    this.inputLevel = single ? 0 : depth;
+    this.inputScale = single ? SINGLE_LAYER_INPUT_SCALE : params.defaultScale();
+    int level = inputLevel;
     double scale = inputScale;
     boolean relin = false;
     List<PlainModel.Stage> stages = model.stages();
     for (int si = 0; si < stages.size(); si++) {
       PlainModel.Stage s = stages.get(si);
       if (s instanceof PlainModel.Affine a) {
-        double ptScale = params.q(level);
+        double ptScale = single ? SINGLE_LAYER_WEIGHT_SCALE : params.q(level);
         boolean last = si + 1 == stages.size();
         int outPow2 = Integer.highestOneBit(Math.max(1, a.out() - 1)) << (a.out() > 1 ? 1 : 0);
         // the last layer, when much narrower than B, uses the hybrid method: out' diagonals then
@@ -95,8 +118,10 @@ public final class CompiledModel {
         for (int step = hybrid; hybrid > 0 && step < b; step <<= 1) {
           rotations.add(step);
         }
-        double after = scale * ptScale / params.q(level);
-        level--;
+        double after = single ? scale * ptScale : scale * ptScale / params.q(level);
+        if (!single) {
+          level--;
+        }
         double[] bias = new double[slots];
         for (int r = 0; r < batchCapacity; r++) {
           for (int o = 0; o < a.out(); o++) {
@@ -107,7 +132,7 @@ public final class CompiledModel {
         if (dup) {
           rotations.add(-b);
         }
-        plan.add(new LinearStep(lt, encoder.encode(bias, level, after), dup, hybrid));
+        plan.add(new LinearStep(lt, encoder.encode(bias, level, after), dup, hybrid, !single));
         scale = after;
       } else {
         relin = true;
@@ -277,7 +302,7 @@ public final class CompiledModel {
     Ciphertext ct = input;
     for (Object step : plan) {
       if (step instanceof LinearStep ls) {
-        Ciphertext y = ev.rescale(ls.transform().apply(ev, ct));
+        Ciphertext y = ls.rescale() ? ev.rescale(ls.transform().apply(ev, ct)) : ls.transform().apply(ev, ct);
         for (int sh = ls.hybridRows(); ls.hybridRows() > 0 && sh < blockHalf; sh <<= 1) {
           ev.addInPlace(y, ev.rotate(y, sh));
         }
