@@ -46,6 +46,35 @@ class ExponentialMechanismTest {
         assertTrue(ratio <= Math.exp(eps));
     }
 
+    /**
+     * The tight case for the exponential mechanism: one label gains Δ while 49 others lose Δ. The probability
+     * ratio of that label approaches e^ε; a mechanism with 20 % too little randomness (ε/0.8) exceeds it.
+     */
+    @Test
+    void neighbouringScores_ratioStaysBelowExpEpsilon_and20PercentTooLittleNoiseIsCaught() {
+        double eps = 1.0;
+        int m = 50;
+        double[] a = new double[m];
+        double[] b = new double[m];
+        a[0] = 1.0;
+        java.util.Arrays.fill(b, 1, m, 1.0);
+        ExponentialMechanism right = ExponentialMechanism.forProbabilities(eps);
+        ExponentialMechanism weak = ExponentialMechanism.forProbabilities(eps / 0.8);
+        java.util.function.ToDoubleFunction<ExponentialMechanism> ratio = em -> {
+            int n = 100_000;
+            int ca = 0;
+            int cb = 0;
+            for (int i = 0; i < n; i++) {
+                ca += em.select(a) == 0 ? 1 : 0;
+                cb += em.select(b) == 0 ? 1 : 0;
+            }
+            return (double) ca / Math.max(1, cb);
+        };
+        double bound = Math.exp(eps) + 0.3; // exact ratio of the correct mechanism: 2.66; of the weak one: 3.40
+        assertTrue(Stats.majorityOf5(() -> ratio.applyAsDouble(right) <= bound), "correct EM exceeded e^eps");
+        assertTrue(Stats.majorityOf5(() -> ratio.applyAsDouble(weak) > bound), "EM with 20% too little noise passed");
+    }
+
     @Test
     void badInput_isRefused() {
         ExponentialMechanism em = ExponentialMechanism.forProbabilities(1);
