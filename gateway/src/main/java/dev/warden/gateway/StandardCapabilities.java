@@ -6,6 +6,7 @@ import dev.warden.gateway.runtime.AuditLogSink;
 import dev.warden.gateway.runtime.AuditSink;
 import dev.warden.gateway.runtime.RuntimeCompiler;
 import dev.warden.gateway.stages.BucketStore;
+import dev.warden.gateway.screening.Screening;
 import dev.warden.gateway.trust.ModelTrust;
 import dev.warden.gateway.trust.TrustGateStage;
 import java.io.IOException;
@@ -29,8 +30,10 @@ public final class StandardCapabilities {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    stageFactories(trust).forEach(b::stage);
+    Screening screening = new Screening(metrics);
+    stageFactories(trust, screening).forEach(b::stage);
     return b.metrics(metrics)
+        .onClose(screening)
         .auditOpener(AuditLogSink::open)
         .readinessCheck(trust::notReadyReason)
         .adminPage("/admin/models", trust::adminPage)
@@ -40,10 +43,11 @@ public final class StandardCapabilities {
 
   /** A compiler with the same stage factories that only checks (for {@code policy check}). */
   public static RuntimeCompiler checker() {
-    return new RuntimeCompiler(null, Clock.systemUTC(), stageFactories(null), new BucketStore(), a -> AuditSink.NONE);
+    return new RuntimeCompiler(null, Clock.systemUTC(), stageFactories(null, new Screening(new GatewayMetrics())),
+        new BucketStore(), a -> AuditSink.NONE);
   }
 
-  static List<StageFactory> stageFactories(ModelTrust trust) {
-    return List.of(TrustGateStage.factory(trust));
+  static List<StageFactory> stageFactories(ModelTrust trust, Screening screening) {
+    return List.of(TrustGateStage.factory(trust), screening.factory());
   }
 }

@@ -10,6 +10,7 @@ import dev.warden.gateway.pipeline.Endpoint;
 import dev.warden.gateway.pipeline.Exchange;
 import dev.warden.gateway.pipeline.RequestTarget;
 import dev.warden.gateway.pipeline.Stage;
+import dev.warden.gateway.pipeline.StageAnswer;
 import dev.warden.gateway.pipeline.StageRejection;
 import dev.warden.gateway.pipeline.StageVerdict;
 import dev.warden.gateway.protocol.ChatRequest;
@@ -175,6 +176,9 @@ public final class DataPlane implements Handler<HttpServerRequest> {
         ex.verdict(s.name(), StageVerdict.REJECT, r.code());
         reject(ex, rt, r);
         return;
+      } catch (StageAnswer a) {
+        answer(ex, rt, a);
+        return;
       } catch (RuntimeException e) {
         reject(ex, rt, internal(s, e));
         return;
@@ -182,7 +186,9 @@ public final class DataPlane implements Handler<HttpServerRequest> {
       if (f != null) {
         int next = i + 1;
         f.onComplete(ar -> {
-          if (ar.failed()) {
+          if (ar.failed() && ar.cause() instanceof StageAnswer a) {
+            answer(ex, rt, a);
+          } else if (ar.failed()) {
             StageRejection r = asRejection(ar.cause());
             ex.verdict(s.name(), StageVerdict.REJECT, r.code());
             reject(ex, rt, r);
@@ -468,6 +474,18 @@ public final class DataPlane implements Handler<HttpServerRequest> {
   }
 
   // ---------------------------------------------------------------- errors + step 10
+
+  private void answer(Exchange ex, PolicyRuntime rt, StageAnswer a) {
+    HttpServerResponse out = ex.request().response();
+    if (ex.body() == null && ex.request().method() != HttpMethod.GET && !ex.request().isEnded()) {
+      out.putHeader("Connection", "close");
+    }
+    if (a.headers() != null) {
+      ForwardHeaders.toClient(a.headers(), out.headers(), false);
+    }
+    out.setStatusCode(a.status()).putHeader("Content-Length", Integer.toString(a.body().length())).end(a.body());
+    finish(ex, rt, a.status());
+  }
 
   private void reject(Exchange ex, PolicyRuntime rt, StageRejection r) {
     ex.errorCode(r.code());

@@ -1,0 +1,148 @@
+package dev.warden.gateway.screening;
+
+import dev.warden.detectors.digest.InputDigest;
+import dev.warden.detectors.screen.Screen;
+import dev.warden.detectors.screen.ScreenInput;
+import dev.warden.detectors.screen.ScreenResult;
+import dev.warden.detectors.screen.Verdict;
+import dev.warden.gateway.metrics.GatewayMetrics;
+import dev.warden.gateway.pipeline.Exchange;
+import dev.warden.gateway.pipeline.Phase;
+import dev.warden.gateway.pipeline.Stage;
+import dev.warden.gateway.pipeline.StageAnswer;
+import dev.warden.gateway.pipeline.StageRejection;
+import dev.warden.gateway.pipeline.StageVerdict;
+import dev.warden.policies.Mode;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Step 6: runs the route's screens (query-attack store, ONNX detectors, text scanners) off the event
+ * loop and applies the strongest action among the screens that flagged: block, throttle, silent or
+ * audit. Every verdict and score goes to the audit record, every flag to
+ * {@code warden_screening_flags_total{screen,action}}.
+ */
+final class ScreenStage implements Stage {
+  private final String route;
+  private final Screen screen;
+  private final Map<String, ScreenAction> actions;
+  private final Mode mode;
+  private final Screening shared;
+  private final GatewayMetrics metrics;
+  private final ExecutorService callers;
+  private final boolean silent;
+
+  ScreenStage(String route, Screen screen, Map<String, ScreenAction> actions, Mode mode, Screening shared,
+      GatewayMetrics metrics, ExecutorService callers) {
+    this.route = route;
+    this.screen = screen;
+    this.actions = Map.copyOf(actions);
+    this.mode = mode;
+    this.shared = shared;
+    this.metrics = metrics;
+    this.callers = callers;
+    this.silent = actions.containsValue(ScreenAction.SILENT);
+  }
+
+  @Override
+  public Phase phase() {
+    return Phase.SCREEN;
+  }
+
+  @Override
+  public String name() {
+    return "screen";
+  }
+
+  @Override
+  public boolean rewritesResponse() {
+    return silent; // to remember this tenant's last answer for replay
+  }
+
+  @Override
+  public Future<Void> onRequest(Exchange ex) {
+    long wait = shared.throttledFor(ex.tenant(), route);
+    if (wait > 0 && mode == Mode.ENFORCE) {
+      long seconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+      ex.request().response().putHeader("Retry-After", Long.toString(seconds));
+      throw new StageRejection(429, "rate_limited", "too many requests; retry later");
+    }
+    ScreenInput input = input(ex);
+    if (input == null) {
+      return null;
+    }
+    InputDigest digest = ex.get(InputDigests.DIGEST);
+    Context ctx = Vertx.currentContext();
+    CompletableFuture<ScreenResult> cf = CompletableFuture.supplyAsync(() -> screen.screen(input, digest), callers);
+    return Future.fromCompletionStage(cf, ctx).map(result -> {
+      apply(ex, result);
+      return null;
+    });
+  }
+
+  private ScreenInput input(Exchange ex) {
+    if (ex.inference() != null) {
+      return ScreenInput.ofTensors(ex.tenant(), route, ex.model(), InputDigests.tensors(ex));
+    }
+    if (ex.chat() != null) {
+      return ScreenInput.ofText(ex.tenant(), route, ex.model(), String.join("\n", ex.chat().texts()));
+    }
+    return null;
+  }
+
+  private void apply(Exchange ex, ScreenResult result) {
+    ScreenAction strongest = null;
+    Verdict cause = null;
+    for (Verdict v : result.verdicts()) {
+      String detail = (Double.isNaN(v.score()) ? "" : String.format(java.util.Locale.ROOT, "score=%.4g ", v.score()))
+          + (v.reason() == null ? "" : v.reason());
+      if (!v.flagged()) {
+        ex.verdict("screen:" + v.screen(), StageVerdict.PASS, detail.strip());
+        continue;
+      }
+      ScreenAction a = mode == Mode.AUDIT ? ScreenAction.AUDIT : actions.getOrDefault(v.screen(), ScreenAction.BLOCK);
+      ex.verdict("screen:" + v.screen(), StageVerdict.FLAG, (a.wire() + " " + detail).strip());
+      metrics.screeningFlag(v.screen(), a.wire());
+      if (strongest == null || a.ordinal() < strongest.ordinal()) {
+        strongest = a;
+        cause = v;
+      }
+    }
+    if (strongest == null || strongest == ScreenAction.AUDIT) {
+      return;
+    }
+    String why = "input rejected by screen '" + cause.screen() + "'";
+    switch (strongest) {
+      case BLOCK -> throw new StageRejection(403, "input_rejected", why);
+      case THROTTLE -> {
+        long wait = shared.penalise(ex.tenant(), route);
+        ex.request().response().putHeader("Retry-After", Long.toString(Math.max(1, wait / 1_000_000_000L)));
+        throw new StageRejection(429, "rate_limited", "too many requests; retry later");
+      }
+      case SILENT -> {
+        Screening.LastAnswer last = shared.lastAnswer(ex.tenant(), route);
+        if (last != null) {
+          throw new StageAnswer(200, last.headers(), last.body());
+        }
+        ex.verdict("screen", StageVerdict.FLAG, "silent: no earlier answer to replay, served");
+      }
+      default -> { }
+    }
+  }
+
+  @Override
+  public void onResponse(Exchange ex) {
+    if (silent && ex.responseStatus() == 200 && ex.responseBody() != null) {
+      shared.rememberAnswer(ex.tenant(), route, ex.responseHeaders(), ex.responseBody());
+    }
+  }
+
+  static List<String> names(Map<String, ScreenAction> actions) {
+    return List.copyOf(actions.keySet());
+  }
+}

@@ -1,0 +1,238 @@
+package dev.warden.gateway.screening;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.warden.detectors.StandardDetectors;
+import dev.warden.detectors.digest.DenyList;
+import dev.warden.detectors.query.FingerprintParams;
+import dev.warden.detectors.query.Fingerprinter;
+import dev.warden.detectors.query.InMemoryQueryStore;
+import dev.warden.detectors.query.QueryAttackDetector;
+import dev.warden.detectors.screen.DetectorRegistry;
+import dev.warden.detectors.screen.Screen;
+import dev.warden.detectors.screen.ScreenConfig;
+import dev.warden.detectors.screen.VerdictCache;
+import dev.warden.gateway.metrics.GatewayMetrics;
+import dev.warden.gateway.pipeline.Stage;
+import dev.warden.gateway.pipeline.StageFactory;
+import dev.warden.policies.GatewayPolicy;
+import dev.warden.policies.PolicyProblem;
+import dev.warden.policies.Specs.Route;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The screening capability (steps 5 and 6): builds each route's digest and screen stages from its
+ * {@code screening:} list, and keeps what outlives a policy reload — the detector models, the global
+ * query-attack stores (one per input schema, shared by all tenants, since attackers switch accounts),
+ * the per-tenant verdict cache, throttle back-offs and the answers {@code silent} replays.
+ *
+ * <p>Policy types map to detectors: {@code query-attack-store} → Blacklight store ({@code params}:
+ * window, stride, step, hashes, threshold), {@code onnx-detector} → the MagNet autoencoder trained on the
+ * demo model's data, {@code text-scanner} → invisible/format/tag characters, {@code prompt-injection},
+ * {@code near-duplicate}; {@code input-digest} → the digest and its {@code denyList} file.
+ */
+public final class Screening implements AutoCloseable {
+  /** Throttle back-off: first flag 1 s, doubling per flag, at most a minute. */
+  private static final long THROTTLE_BASE_NANOS = 1_000_000_000L;
+  private static final long THROTTLE_MAX_NANOS = 60_000_000_000L;
+
+  record LastAnswer(MultiMap headers, Buffer body) {}
+
+  private record Penalty(long until, int count) {}
+
+  private final GatewayMetrics metrics;
+  private final int cores = Runtime.getRuntime().availableProcessors();
+  private final ExecutorService detectorPool = Screen.newExecutor(Math.max(2, cores), 1024);
+  private final ExecutorService callers = Executors.newFixedThreadPool(Math.max(2, cores), r -> {
+    Thread t = new Thread(r, "warden-screen-call");
+    t.setDaemon(true);
+    return t;
+  });
+  private final VerdictCache verdicts = new VerdictCache(100_000, Duration.ofMinutes(10));
+  private final Map<FingerprintParams, InMemoryQueryStore> stores = new ConcurrentHashMap<>();
+  private final Map<String, Penalty> penalties = new ConcurrentHashMap<>();
+  private final Cache<String, LastAnswer> lastAnswers = Caffeine.newBuilder().maximumSize(10_000).build();
+  private volatile StandardDetectors standard;
+  private volatile InputDigests digests;
+  private volatile Path digestDir;
+
+  public Screening(GatewayMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** The digest service for the policy's state directory (shared with the privacy stage). */
+  public synchronized InputDigests digests(GatewayPolicy policy) {
+    if (digests == null || !policy.state().dir().equals(digestDir)) {
+      digests = InputDigests.inStateDir(policy.state().dir());
+      digestDir = policy.state().dir();
+    }
+    return digests;
+  }
+
+  private synchronized StandardDetectors standard() throws Exception {
+    if (standard == null) {
+      standard = StandardDetectors.build(StandardDetectors.Options.digitsDemo());
+    }
+    return standard;
+  }
+
+  long throttledFor(String tenant, String route) {
+    Penalty p = penalties.get(tenant + '\u0000' + route);
+    return p == null ? 0 : Math.max(0, p.until() - System.nanoTime());
+  }
+
+  long penalise(String tenant, String route) {
+    Penalty p = penalties.compute(tenant + '\u0000' + route, (k, old) -> {
+      int count = old == null ? 1 : old.count() + 1;
+      long wait = Math.min(THROTTLE_MAX_NANOS, THROTTLE_BASE_NANOS << Math.min(count - 1, 6));
+      return new Penalty(System.nanoTime() + wait, count);
+    });
+    return p.until() - System.nanoTime();
+  }
+
+  LastAnswer lastAnswer(String tenant, String route) {
+    return lastAnswers.getIfPresent(tenant + '\u0000' + route);
+  }
+
+  void rememberAnswer(String tenant, String route, MultiMap headers, Buffer body) {
+    MultiMap h = MultiMap.caseInsensitiveMultiMap();
+    String ct = headers == null ? null : headers.get("Content-Type");
+    if (ct != null) {
+      h.set("Content-Type", ct);
+    }
+    lastAnswers.put(tenant + '\u0000' + route, new LastAnswer(h, body.copy()));
+  }
+
+  /** The stage factory registered on the gateway. */
+  public StageFactory factory() {
+    return new StageFactory() {
+      @Override
+      public Set<String> routeKeys() {
+        return Set.of("screening");
+      }
+
+      @Override
+      public List<Stage> create(GatewayPolicy policy, Route route, List<PolicyProblem> problems) {
+        return stagesFor(policy, route, problems);
+      }
+    };
+  }
+
+  private List<Stage> stagesFor(GatewayPolicy policy, Route route, List<PolicyProblem> problems) {
+    if (route.screening().isEmpty()) {
+      return List.of();
+    }
+    DenyList deny = null;
+    List<ScreenConfig> configs = new ArrayList<>();
+    Map<String, ScreenAction> actions = new LinkedHashMap<>();
+    Map<String, FingerprintParams> storeParams = new HashMap<>();
+    for (int i = 0; i < route.screening().size(); i++) {
+      JsonNode s = route.screening().get(i);
+      String ptr = route.pointer() + "/screening/" + i;
+      String type = s.path("type").asText();
+      JsonNode params = s.path("params");
+      if (type.equals("input-digest")) {
+        if (s.has("denyList")) {
+          Path file = Path.of(s.get("denyList").asText());
+          if (!file.isAbsolute()) {
+            file = policy.source().toAbsolutePath().getParent().resolve(file);
+          }
+          try {
+            deny = DenyList.load(file);
+          } catch (IOException | RuntimeException e) {
+            problems.add(policy.problemAt(ptr + "/denyList", "cannot load deny-list: " + e.getMessage()));
+          }
+        }
+        continue;
+      }
+      String name = switch (type) {
+        case "query-attack-store" -> StandardDetectors.QUERY_STORE;
+        case "onnx-detector" -> StandardDetectors.AUTOENCODER;
+        case "text-scanner" -> StandardDetectors.INVISIBLE_CHARS;
+        case "prompt-injection" -> StandardDetectors.PROMPT_INJECTION;
+        case "near-duplicate" -> StandardDetectors.NEAR_DUPLICATE;
+        default -> null;
+      };
+      if (name == null) {
+        problems.add(policy.problemAt(ptr + "/type", "unknown screen type " + type));
+        continue;
+      }
+      if (type.equals("onnx-detector") && s.has("model")) {
+        problems.add(policy.problemAt(ptr + "/model", "operator-supplied detector models are not loaded by this "
+            + "build yet; omit 'model' to use the built-in autoencoder"));
+        continue;
+      }
+      if (type.equals("query-attack-store") && params.size() > 0 && !(params.size() == 1 && params.has("threshold"))) {
+        try {
+          FingerprintParams d = FingerprintParams.DIGITS_8X8;
+          storeParams.put(name, new FingerprintParams((float) params.path("step").asDouble(d.step()),
+              params.path("window").asInt(d.window()), params.path("stride").asInt(d.stride()),
+              params.path("hashes").asInt(d.topS()), params.path("threshold").asInt(d.threshold())));
+        } catch (IllegalArgumentException e) {
+          problems.add(policy.problemAt(ptr + "/params", e.getMessage()));
+          continue;
+        }
+      }
+      if (actions.containsKey(name)) {
+        problems.add(policy.problemAt(ptr + "/type", "screen " + type + " is listed twice on this route"));
+        continue;
+      }
+      Double threshold = params.has("threshold") && !type.equals("query-attack-store")
+          ? params.get("threshold").asDouble() : null;
+      try {
+        configs.add(ScreenConfig.of(name, threshold, s.has("timeoutMs") ? s.get("timeoutMs").asLong() : null,
+            s.path("onError").asText("fail-closed")));
+      } catch (IllegalArgumentException e) {
+        problems.add(policy.problemAt(ptr, e.getMessage()));
+        continue;
+      }
+      actions.put(name, ScreenAction.parse(s.path("action").asText("block")));
+    }
+    List<Stage> stages = new ArrayList<>();
+    if (problems.isEmpty()) {
+      stages.add(new DigestStage(digests(policy), deny, route.mode()));
+    }
+    if (configs.isEmpty() || !problems.isEmpty()) {
+      return stages;
+    }
+    try {
+      DetectorRegistry registry = new DetectorRegistry();
+      StandardDetectors std = standard();
+      for (String n : std.registry().names()) {
+        if (!storeParams.containsKey(n)) {
+          registry.register(n, std.registry().get(n));
+        }
+      }
+      storeParams.forEach((n, p) -> registry.register(n, new QueryAttackDetector(Fingerprinter.create(p),
+          stores.computeIfAbsent(p, k -> InMemoryQueryStore.create(100_000, k, Duration.ofHours(1))))));
+      Screen screen = new Screen(configs, registry, detectorPool, verdicts);
+      stages.add(new ScreenStage(route.name(), screen, actions, route.mode(), this, metrics, callers));
+    } catch (Exception e) {
+      problems.add(policy.problemAt(route.pointer() + "/screening", "cannot build the screens: " + e));
+    }
+    return stages;
+  }
+
+  @Override
+  public void close() throws Exception {
+    detectorPool.shutdownNow();
+    callers.shutdownNow();
+    if (standard != null) {
+      standard.close();
+    }
+  }
+}
