@@ -44,14 +44,18 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
 
     private static final byte DEBIT = 'D';
     private static final byte REFUND = 'R';
+    /** Compaction: a counter balance (adds to the counters, remembers no request id). */
+    private static final byte COUNTER = 'C';
+    /** Compaction: a remembered request id (changes no counter). */
+    private static final byte REQUEST = 'I';
     /** Upper bound for one record: three ids of at most 512 chars (≤ 3 bytes each in modified UTF-8) + fixed fields. */
     private static final int MAX_RECORD = 3 * (2 + 3 * LedgerArgs.MAX_ID_LENGTH) + 1 + 16;
 
-    private record Entry(String tenant, String model, long period, long micros) {
+    private record Entry(String tenant, String model, long period, long micros, long atMillis) {
     }
 
     private final Path path;
-    private final FileChannel channel;
+    private FileChannel channel; // replaced only by compact(), under flushLock and `this`
     private final Function<String, ModelBudgetPolicy> policies;
     private final Clock clock;
     private final long droppedTailBytes;
@@ -172,7 +176,11 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
         long micros = p.readLong();
         if (type == DEBIT) {
             add(tenant, model, period, micros);
-            requests.put(requestId, new Entry(tenant, model, period, micros));
+            requests.put(requestId, new Entry(tenant, model, period, micros, clock.millis()));
+        } else if (type == COUNTER) {
+            add(tenant, model, period, micros);
+        } else if (type == REQUEST) {
+            requests.put(requestId, new Entry(tenant, model, period, micros, clock.millis()));
         } else if (type == REFUND) {
             add(tenant, model, period, -micros);
             requests.remove(requestId);
@@ -274,7 +282,7 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
                 if (before.globalSpentMicros() + c > policy.global().capMicros()) {
                     throw new PrivacyBudgetExhaustedException(PrivacyBudgetExhaustedException.Cap.GLOBAL, before);
                 }
-                Entry e = new Entry(tenant, model, period, c);
+                Entry e = new Entry(tenant, model, period, c, clock.millis());
                 add(tenant, model, period, c);
                 requests.put(requestId, e);
                 pending.writeBytes(record(DEBIT, requestId, e));
@@ -353,6 +361,68 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
                         + " could not be written: " + e, e);
             }
             durableSeq = upTo;
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /**
+     * Rewrites the journal as one balance record per (tenant, model, period) plus the request ids debited within
+     * {@code idempotencyWindow} (ids replayed from the journal count as debited when it was opened); older ids
+     * are forgotten, so a retry after the window is charged again (over-counting, never under-counting).
+     *
+     * <p>Crash-safe: the new journal is written to a temporary file, forced, atomically renamed over the old one
+     * and the directory forced; a crash at any point leaves either the complete old or the complete new journal.
+     * Debits wait while compaction runs. Call it periodically (e.g. daily) from a background thread.
+     *
+     * @return the journal size in bytes after compaction
+     * @throws PrivacyLedgerUnavailableException if it fails; the ledger is then unavailable (fail closed)
+     */
+    public long compact(java.time.Duration idempotencyWindow) throws PrivacyLedgerUnavailableException {
+        Objects.requireNonNull(idempotencyWindow, "idempotencyWindow");
+        flushLock.lock();
+        try {
+            synchronized (this) {
+                checkOpen();
+                long horizon = clock.millis() - idempotencyWindow.toMillis();
+                requests.values().removeIf(e -> e.atMillis() < horizon);
+                Path tmp = path.resolveSibling(path.getFileName() + ".compact");
+                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                    ByteArrayOutputStream b = new ByteArrayOutputStream();
+                    for (Map.Entry<String, Long> c : tenantSpent.entrySet()) {
+                        String[] k = c.getKey().split("\u0000", 3); // period, model, tenant
+                        if (c.getValue() != 0) {
+                            b.writeBytes(record(COUNTER, "", new Entry(k[2], k[1], Long.parseLong(k[0]),
+                                    c.getValue(), 0)));
+                        }
+                    }
+                    for (Map.Entry<String, Entry> r : requests.entrySet()) {
+                        b.writeBytes(record(REQUEST, r.getKey(), r.getValue()));
+                    }
+                    ByteBuffer buf = ByteBuffer.wrap(b.toByteArray());
+                    while (buf.hasRemaining()) {
+                        out.write(buf);
+                    }
+                    out.force(true);
+                }
+                java.nio.file.Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                forceDirectory(path.toAbsolutePath().getParent());
+                FileChannel old = channel;
+                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                channel.position(channel.size());
+                old.close();
+                pending = new ByteArrayOutputStream(); // their effects are in the balances just written
+                durableSeq = appendedSeq;
+                return channel.size();
+            }
+        } catch (IOException e) {
+            synchronized (this) {
+                failure = e;
+            }
+            throw new PrivacyLedgerUnavailableException("privacy ledger journal " + path
+                    + " could not be compacted: " + e, e);
         } finally {
             flushLock.unlock();
         }

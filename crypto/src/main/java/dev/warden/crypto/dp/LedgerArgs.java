@@ -17,6 +17,11 @@ final class LedgerArgs {
         if (value.length() > MAX_ID_LENGTH) {
             throw new IllegalArgumentException(name + " longer than " + MAX_ID_LENGTH + " characters");
         }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new IllegalArgumentException(name + " contains a control character at index " + i);
+            }
+        }
         return value;
     }
 

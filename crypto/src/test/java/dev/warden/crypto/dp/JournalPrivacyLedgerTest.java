@@ -66,6 +66,54 @@ class JournalPrivacyLedgerTest {
     }
 
     @Test
+    void compaction_keepsBalancesAndRecentIds_forgetsOldIds_andSurvivesRestart() throws Exception {
+        Path j = dir.resolve("j");
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now.get());
+            }
+        };
+        var policies = LedgerFixtures.only("m", LedgerFixtures.caps(1_000_000, 1_000_000));
+        try (JournalPrivacyLedger l = JournalPrivacyLedger.open(j, policies, clock)) {
+            for (int i = 0; i < 200; i++) {
+                l.debit("old" + i, "t" + (i % 3), "m", C);
+            }
+            DebitReceipt refundMe = l.debit("refunded", "t0", "m", C);
+            l.refund(refundMe);
+            now.addAndGet(Duration.ofHours(2).toMillis());
+            l.debit("recent", "t1", "m", C);
+            l.reserve("pending", "t2", "m", C); // not yet flushed when compaction starts
+            long before = Files.size(j);
+            long after = l.compact(Duration.ofHours(1));
+            assertTrue(after < before / 4, "journal did not shrink: " + before + " -> " + after);
+            assertEquals(202_000, l.status("t0", "m").globalSpentMicros()); // 200 old + recent + pending
+            l.debit("after", "t0", "m", C);
+        }
+        try (JournalPrivacyLedger l = JournalPrivacyLedger.open(j, policies, clock)) {
+            assertEquals(0, l.droppedTailBytes());
+            assertEquals(203_000, l.status("t0", "m").globalSpentMicros());
+            assertEquals(68_000, l.status("t0", "m").tenantSpentMicros()); // 67 old + "after"
+            assertEquals(68_000, l.status("t1", "m").tenantSpentMicros()); // 67 old + "recent"
+            assertEquals(67_000, l.status("t2", "m").tenantSpentMicros()); // 66 old + "pending"
+            assertTrue(l.debit("recent", "t1", "m", C).repeated(), "recent ids are kept");
+            assertTrue(l.debit("pending", "t2", "m", C).repeated(), "a reserved id is kept");
+            assertFalse(l.debit("old5", "t2", "m", C).repeated(), "ids older than the window are forgotten");
+        }
+    }
+
+    @Test
     void globalCap_isSharedByAllTenants() throws Exception {
         try (JournalPrivacyLedger l = JournalPrivacyLedger.open(dir.resolve("j"),
                 LedgerFixtures.only("m", LedgerFixtures.caps(5000, 3000)))) {
@@ -118,6 +166,7 @@ class JournalPrivacyLedgerTest {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> l.debit("x", "t", "nope", C))
                     .getMessage().contains("nope"));
             assertThrows(IllegalArgumentException.class, () -> l.debit("", "t", "m", C));
+            assertThrows(IllegalArgumentException.class, () -> l.debit("x", "t\u0000", "m", C));
             assertThrows(IllegalArgumentException.class, () -> l.debit("x", "t", "m", null));
         }
     }
