@@ -38,7 +38,8 @@ import java.util.zip.CRC32C;
  * <p><b>Failure.</b> If a write or force fails, the ledger turns unavailable (fail closed) and keeps every
  * reservation: balances can be over-counted, never under-counted. Reopen to recover.
  *
- * <p>Not provided: compaction (the journal grows by ~60 bytes per debit) and expiry of request ids.
+ * <p><b>Compaction.</b> The journal grows by ~60 bytes per debit; {@link #compact(java.time.Duration)} rewrites it
+ * as balances plus the request ids of the idempotency window (crash-safe: temp file, force, atomic rename).
  */
 public final class JournalPrivacyLedger implements PrivacyLedger {
 
