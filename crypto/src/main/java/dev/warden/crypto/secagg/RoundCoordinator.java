@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * GET  /v1/fl/rounds/{id}/unmask                  unmaskRequest(id)
  * POST /v1/fl/rounds/{id}/unmask                  submitUnmask(id, body)
  * GET  /v1/fl/rounds/{id}/result                  result(id, principal)               → aggregate bytes
+ * (with the result, if the round adds DP noise)   privacyGuarantee(id, δ)             → (ε, δ), σ, Δ₂
  * (timer, e.g. every second)                      tick()
  * </pre>
  *
@@ -300,6 +301,22 @@ public final class RoundCoordinator implements AutoCloseable {
     synchronized (r) {
       advance(r);
       return r.server.result().toBytes();
+    }
+  }
+
+  /**
+   * The differential-privacy guarantee of a completed round whose encoding adds noise, for the policy's δ:
+   * computed for the actual number of survivors (whose noise is in the sum). Empty if the round has no
+   * noise. {@code NOT_READY} until the round is complete.
+   */
+  public java.util.Optional<DistributedDp.Guarantee> privacyGuarantee(String roundId, double delta) {
+    Round r = round(roundId);
+    synchronized (r) {
+      advance(r);
+      AggregateResult res = r.server.result();
+      FixedPointEncoding enc = r.cfg.encoding().orElse(null);
+      if (enc == null || !(enc.clientNoiseSigma() > 0)) return java.util.Optional.empty();
+      return java.util.Optional.of(DistributedDp.guarantee(enc, enc.modelLength(r.cfg.vectorLength()), res.survivors().length, delta));
     }
   }
 

@@ -46,6 +46,40 @@ class DistributedDpTest {
   }
 
   @Test
+  void coordinatorReportsTheRoundsGuaranteeForItsActualSurvivors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    int d = 16;
+    FixedPointEncoding enc = new FixedPointEncoding(1.0, 10, false, DistributedDp.clientSigma(50, 3), 1.0);
+    SigningKey[] keys = RoundHarness.keys(4);
+    RoundSpec.Builder spec = RoundSpec.builder().roundId("dp-round").encoding(enc, d).dropoutFraction(0.25).minSurvivors(3).reader("analyst");
+    for (int i = 1; i <= 4; i++) spec.member("org-" + i, keys[i].publicKey());
+    try (RoundCoordinator co = new RoundCoordinator(dir, java.time.Clock.systemUTC(), RoundHarness.RANDOM)) {
+      RoundConfig cfg = RoundConfig.parse(co.createRound(spec.build()));
+      SecAggClient[] c = new SecAggClient[5];
+      for (int i = 1; i <= 4; i++) {
+        c[i] = SecAggClient.create(cfg, i, keys[i], RoundHarness.RANDOM);
+        co.submitAdvertisement("dp-round", c[i].advertiseKeys());
+      }
+      for (int i = 1; i <= 4; i++) co.submitShares("dp-round", c[i].shareKeys(co.advertisements("dp-round", i)));
+      assertEquals(SecAggException.Code.NOT_READY, assertThrows(SecAggException.class, () -> co.privacyGuarantee("dp-round", 1e-6)).code());
+      for (int i = 1; i <= 4; i++) {
+        long[] v = DistributedDp.addNoise(enc.encode(new float[d], RoundHarness.RANDOM), enc, cfg.ring());
+        co.submitMaskedInput("dp-round", c[i].maskedInput(co.shares("dp-round", i), v));
+      }
+      byte[] req = co.consistencyRequest("dp-round");
+      for (int i = 1; i <= 4; i++) co.submitConsistencyCheck("dp-round", c[i].consistencyCheck(req));
+      byte[] ureq = co.unmaskRequest("dp-round");
+      for (int i = 1; i <= 4; i++) co.submitUnmask("dp-round", c[i].unmask(ureq));
+      DistributedDp.Guarantee g = co.privacyGuarantee("dp-round", 1e-6).orElseThrow();
+      assertEquals(4, g.survivors());
+      assertEquals(DistributedDp.guarantee(enc, d, 4, 1e-6).epsilon(), g.epsilon(), 1e-12);
+      assertTrue(g.centralSigma() >= 50, "at least the central σ with more than the minimum survivors");
+      // the decoded mean of zero updates is within the noise of zero
+      double[] mean = AggregateResult.parse(co.result("dp-round", "analyst"), cfg).decodeMean(enc);
+      for (double m : mean) assertTrue(Math.abs(m) < 6 * g.centralSigma() * enc.step() / 4 + enc.step(), "mean " + m);
+    }
+  }
+
+  @Test
   void guaranteeTightensWithNoiseAndSurvivors() {
     FixedPointEncoding weak = new FixedPointEncoding(1.0, 8, false, DistributedDp.clientSigma(200, 10), 1.0);
     FixedPointEncoding strong = new FixedPointEncoding(1.0, 8, false, DistributedDp.clientSigma(800, 10), 1.0);
