@@ -42,7 +42,7 @@ public final class Fingerprinter {
   /** A fingerprinter with a fresh secret salt and hash key from {@link SecureRandom}. */
   public static Fingerprinter create(FingerprintParams params) {
     SecureRandom r = new SecureRandom();
-    return new Fingerprinter(params, r.nextFloat() * params.step(), r.nextLong(), r.nextLong());
+    return new Fingerprinter(params, r.nextFloat() * params.saltRange() * params.step(), r.nextLong(), r.nextLong());
   }
 
   /**
