@@ -67,4 +67,29 @@ class SecAggRoundTest {
     }
     assertTrue(Arrays.stream(mean).allMatch(v -> v >= -1 && v <= 1));
   }
+
+  @ParameterizedTest(name = "sparse Harary graph n=40, k={0}, t={1}, dropout={2}")
+  @MethodSource("sparseMatrix")
+  void sparseGraphRound_givesTheExactSum(int k, int t, double dropout) {
+    int n = 40;
+    int len = 16;
+    SigningKey[] keys = RoundHarness.keys(n);
+    RoundConfig cfg = RoundHarness.config("sparse", keys, ThresholdParameters.of(n, k, t), len, Ring.Z2_32, null);
+    assertTrue(!cfg.thresholdParameters().completeGraph());
+    RoundHarness h = new RoundHarness(cfg, keys, 0);
+    long[][] x = RoundHarness.randomInputs(n, len, Ring.Z2_32);
+    Map<Integer, Phase> drops = RoundHarness.dropouts(n, dropout, Phase.SHARE_KEYS, Phase.MASKED_INPUT, Phase.UNMASK);
+    assertEquals(SecAggServer.State.COMPLETE, h.run(x, drops), () -> "round failed: " + h.server.failureReason());
+    AggregateResult r = h.server.result();
+    assertEquals(n - drops.values().stream().filter(p -> p.ordinal() <= Phase.MASKED_INPUT.ordinal()).count(), r.survivors().length);
+    assertArrayEquals(RoundHarness.plainSum(x, r.survivors(), Ring.Z2_32), r.sum());
+    // a client's messages went only to its neighbours
+    Messages.Signed shares = Messages.open(h.sent.get(Phase.SHARE_KEYS).values().iterator().next(), cfg, Phase.SHARE_KEYS, 0);
+    ByteReader br = new ByteReader(shares.body(), "test");
+    for (Messages.Addressed a : Messages.parseAddressed(br, n, Messages.MAX_SEALED)) assertTrue(cfg.graph().adjacent(shares.sender(), a.peer()));
+  }
+
+  static Stream<Arguments> sparseMatrix() {
+    return Stream.of(Arguments.of(10, 7, 0.1), Arguments.of(16, 10, 0.1));
+  }
 }
