@@ -27,7 +27,8 @@ final class LinePlot {
 
   void add(String name, double[] xs, double[] ys) { series.put(name, new double[][] {xs, ys}); }
 
-  void write(Path png, double xMax) throws IOException {
+  /** Writes the chart; series {@code k} uses colour {@code k % groupSize} and dash style {@code k / groupSize}. */
+  void write(Path png, double xMax, int groupSize) throws IOException {
     System.setProperty("java.awt.headless", "true");
     int w = 1000;
     int h = 640;
@@ -67,9 +68,11 @@ final class LinePlot {
         new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127),
         new Color(188, 189, 34), new Color(23, 190, 207), Color.BLACK, new Color(0, 90, 0)};
     int k = 0;
-    g.setStroke(new BasicStroke(2f));
+    float[][] dashes = {null, {10f, 6f}, {2f, 4f}, {14f, 4f, 2f, 4f}};
     for (Map.Entry<String, double[][]> e : series.entrySet()) {
-      Color c = palette[k % palette.length];
+      Color c = palette[(k % groupSize) % palette.length];
+      float[] dash = dashes[(k / groupSize) % dashes.length];
+      g.setStroke(dash == null ? new BasicStroke(2f) : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f));
       g.setColor(c);
       double[] xs = e.getValue()[0];
       double[] ys = e.getValue()[1];
@@ -81,7 +84,7 @@ final class LinePlot {
         g.drawLine(x1, y1, x2, y2);
       }
       int ly = top + 10 + k * 20;
-      g.fillRect(left + pw + 15, ly, 18, 4);
+      g.drawLine(left + pw + 12, ly + 2, left + pw + 36, ly + 2);
       g.setColor(Color.BLACK);
       g.drawString(e.getKey(), left + pw + 40, ly + 6);
       k++;

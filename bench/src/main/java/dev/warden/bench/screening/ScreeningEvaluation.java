@@ -85,7 +85,7 @@ public final class ScreeningEvaluation {
     aeThreshold = Calibration.thresholdAtFpr(autoencoder.scoreBatch(halves.train().x()), 0.01);
     evaluation = halves.test();
     java.security.SecureRandom sr = new java.security.SecureRandom();
-    salt = sr.nextFloat() * FingerprintParams.DIGITS_8X8.step();
+    salt = sr.nextFloat() * FingerprintParams.DIGITS_8X8.saltRange() * FingerprintParams.DIGITS_8X8.step();
     k0 = sr.nextLong();
     k1 = sr.nextLong();
   }
@@ -233,12 +233,18 @@ public final class ScreeningEvaluation {
   public static void main(String[] args) throws Exception {
     int runs = 20;
     Path out = Path.of("bench/target-screening-eval");
+    Path http = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --runs N, --out DIR)");
+        case "--http" -> http = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --runs N, --out DIR, --http DEMO_ENV)");
       }
+    }
+    if (http != null) {
+      overHttp(http, runs);
+      return;
     }
     Files.createDirectories(out);
     ScreeningEvaluation ev = new ScreeningEvaluation();
@@ -259,10 +265,61 @@ public final class ScreeningEvaluation {
       }
     }
     Path png = out.resolve("screening-detection.png");
-    plot.write(png, 100);
+    plot.write(png, BUDGET, variants.size());
     System.out.println(json("plot", png.toString()));
     ev.pool.shutdownNow();
     ev.autoencoder.close();
+  }
+
+  /**
+   * Attacks a running {@code warden demo} over HTTP (the gateway's own screening and response policy
+   * apply). The client sees only answers and refusals (403/429): reported are true success (checked
+   * on a local copy of the demo model, which the demo trains with the same deterministic recipe),
+   * queries spent, refusals and the first refusal; benign held-out images are sent once first.
+   */
+  static void overHttp(Path env, int runs) throws Exception {
+    Dataset.Split s = Recipes.digitsSplit();
+    DenseNetwork local = Recipes.digitsMlp(s.train());
+    HttpOracle benign = HttpOracle.fromEnvFile(env);
+    int benignRefused = 0;
+    for (int i = 0; i < s.test().size(); i++) {
+      try {
+        benign.query(s.test().row(i));
+      } catch (ScoreOracle.Refused e) {
+        benignRefused++;
+      }
+    }
+    System.out.println(json("kind", "benign-http", "images", s.test().size(), "refused_rate", (double) benignRefused / s.test().size()));
+    List<AttackSpec> attacks = List.of(
+        new AttackSpec("square", (o, x, l, sd) -> new SquareAttack(8, 8, 0, 16, SQUARE_EPS, 0.3, BUDGET).run(o, x, l, sd), true, SQUARE_EPS),
+        new AttackSpec("nes", (o, x, l, sd) -> new NesAttack(0, 16, NES_EPS, 0.5f, 0.25f, 20, BUDGET).run(o, x, l, sd), true, NES_EPS),
+        new AttackSpec("hopskipjump", (o, x, l, sd) -> new HopSkipJumpAttack(0, 16, HSJ_L2, 20, BUDGET).run(o, x, l, sd), false, HSJ_L2));
+    for (AttackSpec a : attacks) {
+      int success = 0;
+      int refusedRuns = 0;
+      long queries = 0;
+      List<Integer> firstRefusals = new ArrayList<>();
+      int attacked = 0;
+      for (int r = 0; r < runs; r++) {
+        int idx = (r * 13 + 7) % s.test().size();
+        float[] x = s.test().row(idx);
+        int label = s.test().label(idx);
+        if (local.predict(x) != label) continue;
+        attacked++;
+        HttpOracle o = HttpOracle.fromEnvFile(env);
+        SquareAttack.Result res = a.attack().run(o, x, label, 900 + r);
+        if (local.predict(res.adversarial()) != label && withinRadius(a, x, res.adversarial())) success++;
+        if (o.refused > 0) {
+          refusedRuns++;
+          firstRefusals.add(o.firstRefusal);
+        }
+        queries += o.queries;
+      }
+      java.util.Collections.sort(firstRefusals);
+      System.out.println(json("attack-http", a.name(), "runs", attacked, "attack_success", (double) success / attacked,
+          "runs_refused", (double) refusedRuns / attacked, "median_first_refusal", pct(firstRefusals, 0.5),
+          "mean_queries", (double) queries / attacked));
+    }
   }
 
   @SuppressWarnings("unused")
