@@ -6,6 +6,7 @@ import dev.warden.gateway.runtime.AuditLogSink;
 import dev.warden.gateway.runtime.AuditSink;
 import dev.warden.gateway.runtime.RuntimeCompiler;
 import dev.warden.gateway.stages.BucketStore;
+import dev.warden.gateway.privacy.Privacy;
 import dev.warden.gateway.screening.Screening;
 import dev.warden.gateway.trust.ModelTrust;
 import dev.warden.gateway.trust.TrustGateStage;
@@ -30,9 +31,11 @@ public final class StandardCapabilities {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Screening screening = new Screening(metrics);
-    stageFactories(trust, screening).forEach(b::stage);
+    Screening screening = new Screening(metrics, false);
+    Privacy privacy = new Privacy(screening, false);
+    stageFactories(trust, screening, privacy).forEach(b::stage);
     return b.metrics(metrics)
+        .onClose(privacy)
         .onClose(screening)
         .auditOpener(AuditLogSink::open)
         .readinessCheck(trust::notReadyReason)
@@ -43,11 +46,12 @@ public final class StandardCapabilities {
 
   /** A compiler with the same stage factories that only checks (for {@code policy check}). */
   public static RuntimeCompiler checker() {
-    return new RuntimeCompiler(null, Clock.systemUTC(), stageFactories(null, new Screening(new GatewayMetrics())),
+    return new RuntimeCompiler(null, Clock.systemUTC(), stageFactories(null,
+        new Screening(new GatewayMetrics(), true), new Privacy(null, true)),
         new BucketStore(), a -> AuditSink.NONE);
   }
 
-  static List<StageFactory> stageFactories(ModelTrust trust, Screening screening) {
-    return List.of(TrustGateStage.factory(trust), screening.factory());
+  static List<StageFactory> stageFactories(ModelTrust trust, Screening screening, Privacy privacy) {
+    return List.of(TrustGateStage.factory(trust), screening.factory(), privacy.factory());
   }
 }

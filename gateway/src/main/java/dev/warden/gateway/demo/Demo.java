@@ -146,7 +146,8 @@ public final class Demo implements AutoCloseable {
 
   private void startAll() throws Exception {
     modelServer = DemoModelServer.start(vertx, options.host(), options.modelPort(),
-        Map.of("digits", dir.resolve("models/digits/model.onnx"))).await();
+        Map.of("digits", dir.resolve("models/digits/model.onnx"), "digits-dp", dir.resolve("models/digits/model.onnx")))
+        .await();
     chatServer = DemoChatServer.start(vertx, options.host(), options.chatPort()).await();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("WARDEN_DEMO_DIR", dir.toString());
@@ -237,6 +238,9 @@ public final class Demo implements AutoCloseable {
         "Same through TF-Serving predict:",
         "  curl -s " + auth + " -H 'Content-Type: application/json' --data @" + d
             + "/requests/digits-tf.json " + url() + "/v1/models/digits:predict",
+        "Differential privacy (noisy probabilities; the budget headers count down; a 429 after 12 distinct inputs):",
+        "  curl -si " + auth + " --data @" + d + "/requests/digits-oip.json " + url()
+            + "/v2/models/digits-dp/infer | grep -e Warden-Privacy -e data",
         "Chat, streamed (SSE):",
         "  curl -sN " + auth + " -H 'Content-Type: application/json' --data @" + d
             + "/requests/chat.json " + url() + "/v1/chat/completions",

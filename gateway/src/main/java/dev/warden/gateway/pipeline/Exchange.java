@@ -45,6 +45,7 @@ public final class Exchange {
   private String tenant;
   private String authMethod;
   private Route route;
+  private List<Stage> stages = List.of();
   private Buffer body;
   private InferenceMessage inference;
   private ChatRequest chat;
@@ -119,6 +120,15 @@ public final class Exchange {
 
   public void route(Route r) {
     this.route = r;
+  }
+
+  /** The stages of the matched route (for the pipeline's end-of-exchange calls). */
+  public List<Stage> stages() {
+    return stages;
+  }
+
+  public void stages(List<Stage> s) {
+    this.stages = s;
   }
 
   public Buffer body() {

@@ -29,6 +29,13 @@ public interface Stage {
   default void onResponse(Exchange exchange) {}
 
   /**
+   * Called once when the exchange is over, whatever happened (answered, refused, backend failed, client
+   * gone), with the status sent. For releasing what {@link #onRequest} took (e.g. refunding a privacy
+   * debit when no output was produced). Must not block.
+   */
+  default void onFinish(Exchange exchange, int status) {}
+
+  /**
    * Whether this stage needs the backend response buffered and parsed (e.g. DP noise). When no stage
    * of a route needs it, responses are relayed without parsing.
    */

@@ -156,6 +156,7 @@ public final class DataPlane implements Handler<HttpServerRequest> {
       return;
     }
     ex.route(rr.route());
+    ex.stages(rr.stages());
     if (!rr.route().allowsTenant(ex.tenant())) {
       ex.verdict("route", StageVerdict.REJECT, "tenant not allowed");
       reject(ex, rt, new StageRejection(403, "forbidden", "tenant '" + ex.tenant() + "' may not use route '"
@@ -514,6 +515,13 @@ public final class DataPlane implements Handler<HttpServerRequest> {
     if (u != null) {
       metrics.tokens(route, "prompt", u.promptTokens());
       metrics.tokens(route, "completion", u.completionTokens());
+    }
+    for (Stage s : ex.stages()) {
+      try {
+        s.onFinish(ex, status);
+      } catch (RuntimeException e) {
+        // a stage's clean-up must not keep the exchange from being recorded
+      }
     }
     rt.audit().record(ex, status, nanos);
   }

@@ -70,8 +70,12 @@ public final class Screening implements AutoCloseable {
   private volatile InputDigests digests;
   private volatile Path digestDir;
 
-  public Screening(GatewayMetrics metrics) {
+  private final boolean checkOnly;
+
+  /** @param checkOnly validate settings only: build no detector, write no key (for policy check) */
+  public Screening(GatewayMetrics metrics, boolean checkOnly) {
     this.metrics = metrics;
+    this.checkOnly = checkOnly;
   }
 
   /** The digest service for the policy's state directory (shared with the privacy stage). */
@@ -203,6 +207,9 @@ public final class Screening implements AutoCloseable {
       actions.put(name, ScreenAction.parse(s.path("action").asText("block")));
     }
     List<Stage> stages = new ArrayList<>();
+    if (checkOnly) {
+      return stages;
+    }
     if (problems.isEmpty()) {
       stages.add(new DigestStage(digests(policy), deny, route.mode()));
     }

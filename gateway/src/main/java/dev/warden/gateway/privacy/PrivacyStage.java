@@ -1,0 +1,213 @@
+package dev.warden.gateway.privacy;
+
+import dev.warden.crypto.dp.BudgetStatus;
+import dev.warden.crypto.dp.DebitReceipt;
+import dev.warden.crypto.dp.NoiseUnavailableException;
+import dev.warden.crypto.dp.NoisyResponseCache;
+import dev.warden.crypto.dp.PrivacyBudgetExhaustedException;
+import dev.warden.crypto.dp.PrivacyCost;
+import dev.warden.crypto.dp.PrivacyLedger;
+import dev.warden.crypto.dp.PrivacyLedgerException;
+import dev.warden.detectors.digest.InputDigest;
+import dev.warden.gateway.pipeline.Exchange;
+import dev.warden.gateway.pipeline.Phase;
+import dev.warden.gateway.pipeline.Stage;
+import dev.warden.gateway.pipeline.StageAnswer;
+import dev.warden.gateway.pipeline.StageRejection;
+import dev.warden.gateway.pipeline.StageVerdict;
+import dev.warden.gateway.protocol.InferenceMessage;
+import dev.warden.gateway.protocol.Tensor;
+import dev.warden.gateway.screening.InputDigests;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * Steps 7 and 9 for a route with {@code privacy:}: before the model is called, debit the tenant's and
+ * the model's budgets (durably, off the event loop) or refuse with 429 {@code privacy_budget_exhausted};
+ * on the way back, replace each configured output row by its noisy release, set
+ * {@code Warden-Privacy-Epsilon-Spent/-Remaining}, and remember the answer, so the same input from the
+ * same tenant gets the same noisy answer for free (repeating a query must not average the noise away).
+ * A debit is refunded only when no noisy output was produced. The ledger being unreachable refuses the
+ * request (503): privacy fails closed.
+ */
+final class PrivacyStage implements Stage {
+  static final String SPENT = "Warden-Privacy-Epsilon-Spent";
+  static final String REMAINING = "Warden-Privacy-Epsilon-Remaining";
+  private static final Exchange.Key<DebitReceipt> RECEIPT = new Exchange.Key<>("privacy-receipt");
+
+  record CachedAnswer(MultiMap headers, Buffer body) {}
+
+  private final OutputMechanism mechanism;
+  private final List<String> outputs;
+  private final Supplier<PrivacyLedger> ledger;
+  private final InputDigests digests;
+  private final NoisyResponseCache<CachedAnswer> cache;
+  private final ExecutorService ledgerPool;
+
+  PrivacyStage(OutputMechanism mechanism, List<String> outputs, Supplier<PrivacyLedger> ledger,
+      InputDigests digests, NoisyResponseCache<CachedAnswer> cache, ExecutorService ledgerPool) {
+    this.mechanism = mechanism;
+    this.outputs = List.copyOf(outputs);
+    this.ledger = ledger;
+    this.digests = digests;
+    this.cache = cache;
+    this.ledgerPool = ledgerPool;
+  }
+
+  @Override
+  public Phase phase() {
+    return Phase.PRIVACY_ADMISSION;
+  }
+
+  @Override
+  public String name() {
+    return "privacy";
+  }
+
+  @Override
+  public boolean rewritesResponse() {
+    return true;
+  }
+
+  @Override
+  public Future<Void> onRequest(Exchange ex) {
+    if (ex.inference() == null) {
+      return null; // metadata and readiness calls release no model output
+    }
+    InputDigest digest = digests.of(ex);
+    var hit = cache.get(ex.tenant(), ex.model(), digest.bytes());
+    if (hit.isPresent()) {
+      ex.verdict(name(), StageVerdict.PASS, "repeat of an answered input: same answer, no charge");
+      throw new StageAnswer(200, hit.get().headers(), hit.get().body());
+    }
+    if (!mechanism.isDp()) {
+      ex.verdict(name(), StageVerdict.PASS, "coarsening only (not differential privacy)");
+      return null;
+    }
+    int rows = rows(ex.inference());
+    PrivacyCost cost = mechanism.costPerRow().times(rows);
+    Context ctx = Vertx.currentContext();
+    CompletableFuture<DebitReceipt> debit = CompletableFuture.supplyAsync(() -> {
+      try {
+        return ledger.get().debit(ex.requestId(), ex.tenant(), ex.model(), cost);
+      } catch (PrivacyLedgerException e) {
+        throw new CompletionException(e);
+      }
+    }, ledgerPool);
+    return Future.fromCompletionStage(debit, ctx).transform(ar -> {
+      if (ar.succeeded()) {
+        ex.put(RECEIPT, ar.result());
+        ex.verdict(name(), StageVerdict.PASS, "debited rho=" + cost.rho() + " for " + rows + " row(s)");
+        return Future.succeededFuture();
+      }
+      Throwable t = ar.cause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : ar.cause();
+      if (t instanceof PrivacyBudgetExhaustedException e) {
+        headers(ex.request().response(), e.status());
+        return Future.failedFuture(new StageRejection(429, "privacy_budget_exhausted",
+            "privacy budget exhausted (" + e.cap().name().toLowerCase(Locale.ROOT) + " cap) for tenant '"
+                + ex.tenant() + "' on model '" + ex.model() + "'"));
+      }
+      return Future.failedFuture(new StageRejection(503, "privacy_ledger_unavailable",
+          "the privacy budget ledger is unavailable; refusing rather than answering unaccounted"));
+    });
+  }
+
+  private static int rows(InferenceMessage m) {
+    long[] shape = m.tensors().get(0).shape();
+    return shape.length >= 2 ? (int) Math.max(1, shape[0]) : 1;
+  }
+
+  @Override
+  public void onResponse(Exchange ex) {
+    InferenceMessage out = ex.responseInference();
+    if (out == null) {
+      return;
+    }
+    DebitReceipt receipt = ex.get(RECEIPT);
+    int paidRows = receipt == null ? Integer.MAX_VALUE : (int) (receipt.cost().micros()
+        / Math.max(1, mechanism.costPerRow().micros()));
+    try {
+      for (Tensor t : out.tensors()) {
+        if (!outputs.isEmpty() && !outputs.contains(t.name())) {
+          continue;
+        }
+        if (t.datatype() == dev.warden.gateway.protocol.DataType.BYTES) {
+          continue;
+        }
+        double[] v = t.toDoubles();
+        long[] shape = t.shape();
+        int width = shape.length == 0 ? 1 : (int) shape[shape.length - 1];
+        int rowCount = width == 0 ? 0 : v.length / width;
+        if (mechanism.isDp() && rowCount > paidRows) {
+          throw new StageRejection(502, "privacy_output_mismatch", "the model answered " + rowCount
+              + " rows, the request paid for " + paidRows + ": nothing is released");
+        }
+        for (int r = 0; r < rowCount; r++) {
+          double[] row = java.util.Arrays.copyOfRange(v, r * width, (r + 1) * width);
+          System.arraycopy(mechanism.apply(row), 0, v, r * width, width);
+        }
+        t.setDoubles(v);
+      }
+    } catch (NoiseUnavailableException e) {
+      throw new StageRejection(503, "privacy_noise_unavailable", "no noise available; nothing is released");
+    }
+    HttpServerResponse resp = ex.request().response();
+    if (receipt != null) {
+      receipt.markReleased();
+      headers(resp, receipt.status());
+    }
+    resp.putHeader("Warden-Privacy-Mechanism", mechanism.isDp() ? "dp" : "coarsening-not-dp");
+  }
+
+  @Override
+  public void onFinish(Exchange ex, int status) {
+    DebitReceipt receipt = ex.get(RECEIPT);
+    if (receipt == null) {
+      return;
+    }
+    if (!receipt.released()) {
+      ledgerPool.execute(() -> {
+        try {
+          ledger.get().refund(receipt);
+        } catch (PrivacyLedgerException | RuntimeException e) {
+          // the budget stays spent: the safe direction
+        }
+      });
+      return;
+    }
+    InputDigest digest = ex.get(InputDigests.DIGEST);
+    if (status == 200 && digest != null && ex.responseBody() != null) {
+      MultiMap h = MultiMap.caseInsensitiveMultiMap();
+      String ct = ex.responseHeaders() == null ? null : ex.responseHeaders().get("Content-Type");
+      if (ct != null) {
+        h.set("Content-Type", ct);
+      }
+      String hl = ex.responseHeaders() == null ? null : ex.responseHeaders().get("Inference-Header-Content-Length");
+      if (hl != null) {
+        h.set("Inference-Header-Content-Length", hl);
+      }
+      MultiMap sent = ex.request().response().headers();
+      for (String k : new String[] {SPENT, REMAINING, "Warden-Privacy-Mechanism"}) {
+        if (sent.get(k) != null) {
+          h.set(k, sent.get(k));
+        }
+      }
+      cache.putIfAbsent(ex.tenant(), ex.model(), digest.bytes(), new CachedAnswer(h, ex.responseBody().copy()));
+    }
+  }
+
+  static void headers(HttpServerResponse resp, BudgetStatus s) {
+    resp.putHeader(SPENT, String.format(Locale.ROOT, "%.6f", s.epsilonSpent()));
+    resp.putHeader(REMAINING, String.format(Locale.ROOT, "%.6f", s.epsilonRemaining()));
+  }
+}
