@@ -89,7 +89,7 @@ public final class Gateway implements AutoCloseable {
       return Future.failedFuture(e);
     }
     int instances = b.eventLoops > 0 ? b.eventLoops : Runtime.getRuntime().availableProcessors();
-    DataPlane plane = new DataPlane(runtime::get, metrics, () -> notReadyReason() == null);
+    DataPlane plane = new DataPlane(runtime::get, metrics, () -> notReadyReason() == null, b.computeBackends);
     HttpServerOptions options = dataPlaneOptions();
     Future<String> data = vertx.deployVerticle(() -> new VerticleBase() {
       @Override
@@ -281,6 +281,8 @@ public final class Gateway implements AutoCloseable {
     private final List<java.util.function.Consumer<GatewayPolicy>> onReload = new ArrayList<>();
     private final List<AutoCloseable> onClose = new ArrayList<>();
     private GatewayMetrics metrics;
+    private final Map<dev.warden.policies.Protocol, dev.warden.gateway.pipeline.ComputeBackend> computeBackends =
+        new java.util.EnumMap<>(dev.warden.policies.Protocol.class);
     private Function<Audit, AuditSink> auditOpener = a -> {
       throw new IllegalStateException("no audit log implementation registered");
     };
@@ -357,6 +359,12 @@ public final class Gateway implements AutoCloseable {
     /** A JSON page on the admin listener, e.g. {@code /admin/models}. */
     public Builder adminPage(String path, Supplier<Object> page) {
       adminPages.put(path, page);
+      return this;
+    }
+
+    /** Serves backends of {@code protocol} (e.g. warden-he) with {@code backend} instead of plain HTTP. */
+    public Builder computeBackend(dev.warden.policies.Protocol protocol, dev.warden.gateway.pipeline.ComputeBackend backend) {
+      computeBackends.put(protocol, backend);
       return this;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.gateway.auth.Authenticator.Identity;
 import dev.warden.gateway.metrics.GatewayMetrics;
+import dev.warden.gateway.pipeline.ComputeBackend;
 import dev.warden.gateway.pipeline.Endpoint;
 import dev.warden.gateway.pipeline.Exchange;
 import dev.warden.gateway.pipeline.RequestTarget;
@@ -60,11 +61,14 @@ public final class DataPlane implements Handler<HttpServerRequest> {
   private final GatewayMetrics metrics;
   private final BooleanSupplier ready;
   private final AtomicLong ids = new AtomicLong();
+  private final java.util.Map<Protocol, ComputeBackend> computeBackends;
 
-  public DataPlane(Supplier<PolicyRuntime> runtime, GatewayMetrics metrics, BooleanSupplier ready) {
+  public DataPlane(Supplier<PolicyRuntime> runtime, GatewayMetrics metrics, BooleanSupplier ready,
+      java.util.Map<Protocol, ComputeBackend> computeBackends) {
     this.runtime = runtime;
     this.metrics = metrics;
     this.ready = ready;
+    this.computeBackends = java.util.Map.copyOf(computeBackends);
   }
 
   @Override
@@ -259,6 +263,19 @@ public final class DataPlane implements Handler<HttpServerRequest> {
     if (body == null && req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
       body = Buffer.buffer();
     }
+    ComputeBackend special = computeBackends.get(client.spec().protocol());
+    if (special != null) {
+      special.compute(ex, client.spec()).onComplete(ar -> {
+        if (ar.failed()) {
+          ex.verdict("forward", StageVerdict.REJECT, asRejection(ar.cause()).code());
+          reject(ex, rt, asRejection(ar.cause()));
+        } else {
+          ComputeBackend.Response r = ar.result();
+          completeBuffered(ex, rt, rr, r.status(), r.headers(), r.body());
+        }
+      });
+      return;
+    }
     long idle = Math.min(rr.route().limits().timeoutMs(), client.spec().timeoutMs());
     boolean idempotent = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
     client.send(req.method(), req.uri(), headers, body, idle, idempotent).onComplete(ar -> {
@@ -291,50 +308,54 @@ public final class DataPlane implements Handler<HttpServerRequest> {
         reject(ex, rt, client.bodyFailure(ar.cause()));
         return;
       }
-      Buffer body = ar.result();
-      ex.response(resp.statusCode(), resp.headers(), body);
-      if (ex.endpoint() == Endpoint.OPENAI_CHAT && resp.statusCode() == 200) {
-        try {
-          JsonNode completion = JSON.readTree(body.getBytes());
-          ex.usage(TokenUsage.from(completion));
-        } catch (IOException e) {
-          // not JSON: relayed as is; usage stays unknown
-        }
-      }
-      if (rr.rewritesResponse() && resp.statusCode() == 200) {
-        try {
-          decodeResponse(ex, resp);
-          List<Stage> stages = rr.stages();
-          for (int i = stages.size() - 1; i >= 0; i--) {
-            stages.get(i).onResponse(ex);
-          }
-          encodeResponse(ex);
-        } catch (StageRejection r) {
-          reject(ex, rt, r);
-          return;
-        } catch (MalformedInputException e) {
-          reject(ex, rt, new StageRejection(502, "backend_malformed_response", "backend answered a body the "
-              + "gateway cannot parse: " + e.getMessage()));
-          return;
-        }
-      }
-      HttpServerResponse out = ex.request().response();
-      if (out.closed()) {
-        finish(ex, rt, 499);
-        return;
-      }
-      out.setStatusCode(ex.responseStatus());
-      ForwardHeaders.toClient(resp.headers(), out.headers(), false);
-      Buffer b = ex.responseBody();
-      out.putHeader("Content-Length", Integer.toString(b.length()));
-      out.end(b);
-      finish(ex, rt, ex.responseStatus());
+      completeBuffered(ex, rt, rr, resp.statusCode(), resp.headers(), ar.result());
     });
   }
 
-  private static void decodeResponse(Exchange ex, HttpClientResponse resp) throws MalformedInputException {
+  private void completeBuffered(Exchange ex, PolicyRuntime rt, RouteRuntime rr, int status, MultiMap headers,
+      Buffer body) {
+    ex.response(status, headers, body);
+    if (ex.endpoint() == Endpoint.OPENAI_CHAT && status == 200) {
+      try {
+        JsonNode completion = JSON.readTree(body.getBytes());
+        ex.usage(TokenUsage.from(completion));
+      } catch (IOException e) {
+        // not JSON: relayed as is; usage stays unknown
+      }
+    }
+    if (rr.rewritesResponse() && status == 200) {
+      try {
+        decodeResponse(ex, headers);
+        List<Stage> stages = rr.stages();
+        for (int i = stages.size() - 1; i >= 0; i--) {
+          stages.get(i).onResponse(ex);
+        }
+        encodeResponse(ex);
+      } catch (StageRejection r) {
+        reject(ex, rt, r);
+        return;
+      } catch (MalformedInputException e) {
+        reject(ex, rt, new StageRejection(502, "backend_malformed_response", "backend answered a body the "
+            + "gateway cannot parse: " + e.getMessage()));
+        return;
+      }
+    }
+    HttpServerResponse out = ex.request().response();
+    if (out.closed()) {
+      finish(ex, rt, 499);
+      return;
+    }
+    out.setStatusCode(ex.responseStatus());
+    ForwardHeaders.toClient(headers, out.headers(), false);
+    Buffer b = ex.responseBody();
+    out.putHeader("Content-Length", Integer.toString(b.length()));
+    out.end(b);
+    finish(ex, rt, ex.responseStatus());
+  }
+
+  private static void decodeResponse(Exchange ex, MultiMap headers) throws MalformedInputException {
     if (ex.endpoint() == Endpoint.OIP_INFER) {
-      ex.responseInference(OipCodec.decodeResponse(ex.responseBody(), resp.getHeader(OipCodec.HEADER_LENGTH)));
+      ex.responseInference(OipCodec.decodeResponse(ex.responseBody(), headers.get(OipCodec.HEADER_LENGTH)));
     } else if (ex.endpoint() == Endpoint.TF_PREDICT) {
       ex.responseInference(TfCodec.decodeResponse(ex.responseBody()));
     }
