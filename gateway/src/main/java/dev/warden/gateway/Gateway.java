@@ -57,6 +57,8 @@ public final class Gateway implements AutoCloseable {
   private final RuntimeCompiler compiler;
   private PolicyWatcher watcher;
   private HttpServer admin;
+  private volatile String dataDeployment;
+  private long evictTimer = -1;
   private volatile int port;
   private long reloads;
   private long failures;
@@ -103,9 +105,10 @@ public final class Gateway implements AutoCloseable {
     AdminServer adminHandler = new AdminServer(this::notReadyReason, metrics::scrape, pages);
     Future<HttpServer> adminF = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
         .requestHandler(adminHandler).listen(b.adminPort, b.adminHost);
-    vertx.setPeriodic(60_000, id -> buckets.evictIdle(System.nanoTime(), 600_000_000_000L));
+    evictTimer = vertx.setPeriodic(60_000, id -> buckets.evictIdle(System.nanoTime(), 600_000_000_000L));
     return Future.all(data, adminF).map(v -> {
       admin = adminF.result();
+      dataDeployment = data.result();
       if (b.watch) {
         try {
           watcher = new PolicyWatcher(b.policyPath, this::referencedFiles, this::reload);
@@ -256,6 +259,15 @@ public final class Gateway implements AutoCloseable {
     }
     if (b.vertx == null) {
       vertx.close().await();
+    } else {
+      // A shared Vert.x outlives the gateway: release its listeners and timer explicitly.
+      vertx.cancelTimer(evictTimer);
+      if (admin != null) {
+        admin.close().await();
+      }
+      if (dataDeployment != null) {
+        vertx.undeploy(dataDeployment).await();
+      }
     }
   }
 
