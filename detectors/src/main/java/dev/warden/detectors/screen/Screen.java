@@ -82,8 +82,7 @@ public final class Screen {
   public ScreenResult screen(ScreenInput input, InputDigest digest) {
     int n = configs.size();
     Verdict[] out = new Verdict[n];
-    @SuppressWarnings("unchecked")
-    Future<Detection>[] futures = new Future[n];
+    List<Future<Detection>> futures = new ArrayList<>(java.util.Collections.nCopies(n, null));
     long[] deadlines = new long[n];
     int hits = 0;
     long start = System.nanoTime();
@@ -101,28 +100,29 @@ public final class Screen {
       }
       double threshold = Double.isNaN(c.threshold()) ? d.defaultThreshold() : c.threshold();
       try {
-        futures[i] = executor.submit(() -> d.detect(input, threshold));
+        futures.set(i, executor.submit(() -> d.detect(input, threshold)));
         deadlines[i] = start + c.timeout().toNanos();
       } catch (RejectedExecutionException e) {
         out[i] = error(c, "not scheduled: detector pool saturated");
       }
     }
     for (int i = 0; i < n; i++) {
-      if (futures[i] == null) continue;
+      Future<Detection> f = futures.get(i);
+      if (f == null) continue;
       ScreenConfig c = configs.get(i);
       try {
         long wait = Math.max(0, deadlines[i] - System.nanoTime());
-        out[i] = Verdict.of(c.name(), futures[i].get(wait, TimeUnit.NANOSECONDS));
+        out[i] = Verdict.of(c.name(), f.get(wait, TimeUnit.NANOSECONDS));
         if (cache != null && digest != null && detectors.get(i).cacheable()) cache.put(input.tenant(), input.route(), digest, out[i]);
       } catch (TimeoutException e) {
-        futures[i].cancel(true);
+        f.cancel(true);
         out[i] = error(c, "timed out after " + c.timeout().toMillis() + " ms");
       } catch (ExecutionException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         out[i] = error(c, "failed: " + cause.getClass().getSimpleName());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        futures[i].cancel(true);
+        f.cancel(true);
         out[i] = error(c, "interrupted");
       }
     }
