@@ -92,7 +92,7 @@ class DemoTest {
   void digitsPrediction_throughTheGateway_matchesTheLabel() throws Exception {
     String oip = Files.readString(file("requests/digits-oip.json"));
     HttpResponse<String> r = TestGateways.postJson(demo.url() + "/v2/models/digits/infer", demo.apiKey(), oip);
-    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(200, r.statusCode(), () -> r.body() + "; audit: " + lastAuditStages());
     JsonNode out = JSON.readTree(r.body());
     assertEquals(java.util.List.of(1L, 10L), longs(out.at("/outputs/0/shape")));
     assertEquals(label(), argmax(out.at("/outputs/0/data")), r.body());
@@ -193,6 +193,17 @@ class DemoTest {
     JsonNode models = JSON.readTree(TestGateways.get(demo.adminUrl() + "/admin/models", null).body());
     assertFalse("verified".equals(models.at("/models/0/state").asText()), models.toString());
     assertNotNull(models.at("/models/0/lastError").textValue(), models.toString());
+  }
+
+  /** The stage verdicts of the newest audit record, to explain an unexpected refusal. */
+  private static String lastAuditStages() {
+    try {
+      Thread.sleep(500);
+      List<JsonNode> all = records(file("audit/audit.jsonl"));
+      return all.isEmpty() ? "(no records)" : all.get(all.size() - 1).path("stages").toString();
+    } catch (Exception e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   private static List<Long> longs(JsonNode arr) {
