@@ -92,6 +92,7 @@ public final class Gateway implements AutoCloseable {
     }
     int instances = b.eventLoops > 0 ? b.eventLoops : Runtime.getRuntime().availableProcessors();
     DataPlane plane = new DataPlane(runtime::get, metrics, () -> notReadyReason() == null, b.computeBackends);
+    plane.federated(b.federated);
     HttpServerOptions options = dataPlaneOptions();
     Future<String> data = vertx.deployVerticle(() -> new VerticleBase() {
       @Override
@@ -293,6 +294,7 @@ public final class Gateway implements AutoCloseable {
     private final List<java.util.function.Consumer<GatewayPolicy>> onReload = new ArrayList<>();
     private final List<AutoCloseable> onClose = new ArrayList<>();
     private GatewayMetrics metrics;
+    private dev.warden.gateway.fl.FederatedEndpoints federated;
     private final Map<dev.warden.policies.Protocol, dev.warden.gateway.pipeline.ComputeBackend> computeBackends =
         new java.util.EnumMap<>(dev.warden.policies.Protocol.class);
     private Function<Audit, AuditSink> auditOpener = a -> {
@@ -377,6 +379,12 @@ public final class Gateway implements AutoCloseable {
     /** Serves backends of {@code protocol} (e.g. warden-he) with {@code backend} instead of plain HTTP. */
     public Builder computeBackend(dev.warden.policies.Protocol protocol, dev.warden.gateway.pipeline.ComputeBackend backend) {
       computeBackends.put(protocol, backend);
+      return this;
+    }
+
+    /** Serves secure-aggregation rounds under {@code /v1/fl/...} (absent: those paths answer 404). */
+    public Builder federated(dev.warden.gateway.fl.FederatedEndpoints f) {
+      this.federated = f;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.warden.gateway;
 
+import dev.warden.gateway.fl.Federated;
 import dev.warden.gateway.metrics.GatewayMetrics;
 import dev.warden.gateway.pipeline.StageFactory;
 import dev.warden.gateway.runtime.AuditLogSink;
@@ -34,6 +35,8 @@ public final class StandardCapabilities {
     Screening screening = new Screening(metrics, false);
     Privacy privacy = new Privacy(screening, false);
     stageFactories(trust, screening, privacy).forEach(b::stage);
+    Federated federated = new Federated(metrics, Clock.systemUTC());
+    b.stage(federated.factory()).federated(federated).onReload(federated::sync).onClose(federated);
     return b.metrics(metrics)
         .onClose(privacy)
         .onClose(screening)
@@ -46,9 +49,10 @@ public final class StandardCapabilities {
 
   /** A compiler with the same stage factories that only checks (for {@code policy check}). */
   public static RuntimeCompiler checker() {
-    return new RuntimeCompiler(null, Clock.systemUTC(), stageFactories(null,
-        new Screening(new GatewayMetrics(), true), new Privacy(null, true)),
-        new BucketStore(), a -> AuditSink.NONE);
+    List<StageFactory> factories = new java.util.ArrayList<>(stageFactories(null,
+        new Screening(new GatewayMetrics(), true), new Privacy(null, true)));
+    factories.add(new Federated(new GatewayMetrics(), Clock.systemUTC()).factory());
+    return new RuntimeCompiler(null, Clock.systemUTC(), factories, new BucketStore(), a -> AuditSink.NONE);
   }
 
   static List<StageFactory> stageFactories(ModelTrust trust, Screening screening, Privacy privacy) {

@@ -12,7 +12,10 @@ public enum Endpoint {
   TF_PREDICT(Protocol.TF, true),
   TF_MODEL_STATUS(Protocol.TF, false),
   OPENAI_CHAT(Protocol.OPENAI, true),
-  OPENAI_MODELS(Protocol.OPENAI, false);
+  OPENAI_MODELS(Protocol.OPENAI, false),
+  /** Secure-aggregation rounds under {@code /v1/fl/...}: not an inference protocol (protocol null); served by
+   * {@code dev.warden.gateway.fl.FederatedEndpoints}, which sub-routes the path itself. */
+  FL_ROUNDS(null, false);
 
   private final Protocol protocol;
   private final boolean inference;

@@ -24,6 +24,9 @@ public record RequestTarget(Endpoint endpoint, String model, String version) {
     if (path.equals("/v1/models")) {
       return method == HttpMethod.GET ? new RequestTarget(Endpoint.OPENAI_MODELS, null, null) : null;
     }
+    if (path.startsWith("/v1/fl/")) {
+      return new RequestTarget(Endpoint.FL_ROUNDS, null, null);
+    }
     if (path.startsWith("/v1/models/")) {
       return tf(method, path.substring("/v1/models/".length()));
     }

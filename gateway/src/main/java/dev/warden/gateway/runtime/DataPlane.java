@@ -62,6 +62,7 @@ public final class DataPlane implements Handler<HttpServerRequest> {
   private final BooleanSupplier ready;
   private final AtomicLong ids = new AtomicLong();
   private final java.util.Map<Protocol, ComputeBackend> computeBackends;
+  private volatile dev.warden.gateway.fl.FederatedEndpoints federated;
 
   public DataPlane(Supplier<PolicyRuntime> runtime, GatewayMetrics metrics, BooleanSupplier ready,
       java.util.Map<Protocol, ComputeBackend> computeBackends) {
@@ -69,6 +70,12 @@ public final class DataPlane implements Handler<HttpServerRequest> {
     this.metrics = metrics;
     this.ready = ready;
     this.computeBackends = java.util.Map.copyOf(computeBackends);
+  }
+
+  /** Serves {@code /v1/fl/...} with {@code f} (null: 404). */
+  public DataPlane federated(dev.warden.gateway.fl.FederatedEndpoints f) {
+    this.federated = f;
+    return this;
   }
 
   @Override
@@ -91,6 +98,14 @@ public final class DataPlane implements Handler<HttpServerRequest> {
       return;
     }
     Exchange ex = new Exchange(rid, start, req, target);
+    if (target.endpoint() == Endpoint.FL_ROUNDS) { // authenticates with rt.authenticator(), audits itself
+      if (federated == null) {
+        bare(req, 404, "not_found", "federated rounds are not served by this gateway", start);
+      } else {
+        federated.handle(ex, rt, peerCertificates(req));
+      }
+      return;
+    }
     if (target.endpoint() == Endpoint.OIP_HEALTH) {
       health(ex, rt);
       return;
