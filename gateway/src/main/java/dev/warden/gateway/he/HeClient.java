@@ -1,0 +1,138 @@
+package dev.warden.gateway.he;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.warden.gateway.he.HeComputeBackend.TenantKey;
+import dev.warden.gateway.he.backend.HeBackendServer;
+import dev.warden.gateway.pipeline.StageRejection;
+import dev.warden.policies.Specs.Backend;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The gateway's HTTP client for the HE backend's API (see {@link HeBackendServer}). Pushes a tenant's
+ * evaluation keys on first use (and again if the backend lost them), posts ciphertexts, retires key ids.
+ * Any transport failure, timeout or error status becomes a {@link StageRejection}: 503
+ * {@code he_backend_unavailable} (down, slow, busy) or 502 {@code he_backend_error}.
+ */
+final class HeClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Vertx vertx;
+  private final HttpClient http;
+
+  HeClient(Vertx vertx) {
+    this.vertx = vertx;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(32));
+  }
+
+  private record Reply(int status, Buffer body) {}
+
+  private Future<Reply> send(HttpMethod method, String url, String keyId, Buffer body, long timeoutMs) {
+    Promise<Reply> p = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, timeoutMs), t -> p.tryFail(new StageRejection(503,
+        "he_backend_unavailable", "the HE backend did not answer within " + timeoutMs + " ms")));
+    RequestOptions ro = new RequestOptions().setMethod(method).setAbsoluteURI(url)
+        .setConnectTimeout(Math.max(1, timeoutMs)).setIdleTimeout(Math.max(1, timeoutMs));
+    if (keyId != null) {
+      ro.putHeader(HeBackendServer.KEY_HEADER, keyId);
+    }
+    ro.putHeader("Content-Type", "application/octet-stream");
+    http.request(ro)
+        .compose(req -> body == null ? req.send() : req.send(body))
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b)))
+        .onComplete(ar -> {
+          vertx.cancelTimer(timer);
+          if (ar.succeeded()) {
+            p.tryComplete(ar.result());
+          } else {
+            p.tryFail(new StageRejection(503, "he_backend_unavailable",
+                "the HE backend is unavailable: " + ar.cause().getClass().getSimpleName()));
+          }
+        });
+    return p.future();
+  }
+
+  private static String base(Backend b) {
+    String u = b.url().toString();
+    return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+  }
+
+  /** Encrypted inference; pushes the key set first when this backend has not got it. */
+  Future<byte[]> infer(Backend backend, String model, TenantKey tk, byte[] query) {
+    String url = base(backend);
+    Future<Void> pushed = tk.pushedTo.contains(url) ? Future.succeededFuture() : push(backend, model, tk);
+    return pushed.compose(v -> post(backend, model, tk, query)).compose(r -> {
+      if (r.status() == 404 && "unknown_key".equals(code(r.body()))) {
+        tk.pushedTo.remove(url); // evicted or restarted backend: push once more
+        return push(backend, model, tk).compose(v -> post(backend, model, tk, query)).map(HeClient::ok);
+      }
+      return Future.succeededFuture(ok(r));
+    });
+  }
+
+  private Future<Reply> post(Backend backend, String model, TenantKey tk, byte[] query) {
+    String url = base(backend) + "/v1/models/" + enc(model) + "/infer";
+    return send(HttpMethod.POST, url, tk.keyId, Buffer.buffer(query), backend.timeoutMs());
+  }
+
+  private Future<Void> push(Backend backend, String model, TenantKey tk) {
+    String url = base(backend) + "/v1/keys/" + enc(tk.keyId) + "?model=" + enc(model);
+    return send(HttpMethod.PUT, url, null, Buffer.buffer(tk.evaluationKeys), Math.max(backend.timeoutMs(), 30_000))
+        .map(r -> {
+          if (r.status() != 204) {
+            throw error(r, "registering the evaluation keys");
+          }
+          tk.pushedTo.add(base(backend));
+          return null;
+        });
+  }
+
+  /** Best effort: tells the backend to forget a retired key id. */
+  void retire(String baseUrl, String keyId) {
+    send(HttpMethod.DELETE, baseUrl + "/v1/keys/" + enc(keyId), null, null, 10_000);
+  }
+
+  private static byte[] ok(Reply r) {
+    if (r.status() != 200) {
+      throw error(r, "encrypted inference");
+    }
+    return r.body().getBytes();
+  }
+
+  private static StageRejection error(Reply r, String what) {
+    String code = code(r.body());
+    if (r.status() == 503 || r.status() == 504) {
+      return new StageRejection(503, "he_backend_unavailable", "the HE backend is busy or slow (" + r.status()
+          + (code == null ? "" : " " + code) + ") during " + what);
+    }
+    return new StageRejection(502, "he_backend_error", "the HE backend answered " + r.status()
+        + (code == null ? "" : " " + code) + " during " + what);
+  }
+
+  private static String code(Buffer b) {
+    try {
+      JsonNode n = JSON.readTree(b.getBytes());
+      return n != null && n.hasNonNull("code") ? n.get("code").asText() : null;
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  void close() {
+    http.close();
+  }
+}
