@@ -16,8 +16,9 @@ import java.util.Map;
 
 /**
  * The attacker's view of a running Warden: OIP v2 JSON infer on {@code /v2/models/digits/infer}
- * with the demo's API key (from {@code .warden-demo/demo.env}). HTTP 403 (input_rejected) and 429
- * (throttled) are refusals; any other non-200 status is an error.
+ * with the demo's API key (from {@code .warden-demo/demo.env}). HTTP 403 (input_rejected) is a
+ * refusal; 429 (rate limit or throttle) is waited out (Retry-After, else 100 ms) and retried up to
+ * 50 times, then counts as a refusal; any other non-200 status is an error.
  */
 final class HttpOracle implements ScoreOracle {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,6 +26,7 @@ final class HttpOracle implements ScoreOracle {
   private final URI infer;
   private final String apiKey;
   int queries;
+  int rateLimited;
   int refused;
   int firstRefusal = -1;
 
@@ -58,6 +60,12 @@ final class HttpOracle implements ScoreOracle {
         .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
     try {
       HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
+      for (int retry = 0; resp.statusCode() == 429 && retry < 50; retry++) {
+        rateLimited++;
+        long waitMs = resp.headers().firstValue("Retry-After").map(v -> (long) (Double.parseDouble(v) * 1000)).orElse(100L);
+        Thread.sleep(Math.min(waitMs, 5_000));
+        resp = client.send(req, HttpResponse.BodyHandlers.ofString());
+      }
       if (resp.statusCode() == 403 || resp.statusCode() == 429) {
         refused++;
         if (firstRefusal < 0) firstRefusal = queries;

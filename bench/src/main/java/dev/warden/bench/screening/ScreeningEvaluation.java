@@ -300,6 +300,7 @@ public final class ScreeningEvaluation {
       long queries = 0;
       List<Integer> firstRefusals = new ArrayList<>();
       int attacked = 0;
+      long rateLimited = 0;
       for (int r = 0; r < runs; r++) {
         int idx = (r * 13 + 7) % s.test().size();
         float[] x = s.test().row(idx);
@@ -314,11 +315,12 @@ public final class ScreeningEvaluation {
           firstRefusals.add(o.firstRefusal);
         }
         queries += o.queries;
+        rateLimited += o.rateLimited;
       }
       java.util.Collections.sort(firstRefusals);
       System.out.println(json("attack-http", a.name(), "runs", attacked, "attack_success", (double) success / attacked,
           "runs_refused", (double) refusedRuns / attacked, "median_first_refusal", pct(firstRefusals, 0.5),
-          "mean_queries", (double) queries / attacked));
+          "mean_queries", (double) queries / attacked, "rate_limited_retries", rateLimited));
     }
   }
 
