@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         PolicyCommand.class,
         DemoCommand.class,
         ApiKeyCommand.class,
+        DpCommand.class,
         dev.warden.gateway.audit.AuditCommand.class,
         CommandLine.HelpCommand.class
     })
