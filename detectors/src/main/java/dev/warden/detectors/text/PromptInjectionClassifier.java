@@ -65,6 +65,17 @@ public final class PromptInjectionClassifier implements AutoCloseable {
     return new PromptInjectionClassifier(new FeatureHasher(DIMS), OnnxScorer.fromBytes(model, INPUT, OUTPUT, 1));
   }
 
+  /**
+   * Loads an exported model file after {@code gate} admits it (the gateway passes a verifier-backed
+   * gate, so a detector model is used only if its signature verifies).
+   *
+   * @throws SecurityException if the gate refuses
+   */
+  public static PromptInjectionClassifier load(java.nio.file.Path model, dev.warden.detectors.onnx.ArtifactGate gate)
+      throws java.io.IOException, OrtException {
+    return new PromptInjectionClassifier(new FeatureHasher(DIMS), OnnxScorer.load(model, gate, INPUT, OUTPUT, 1));
+  }
+
   /** Probability of injection of one short text (no chunking). */
   public float probability(String text) throws OrtException {
     return scorer.score(hasher.features(text));
