@@ -42,6 +42,44 @@ public final class Datasets {
     }
   }
 
+  /**
+   * Reads an IDX image/label file pair (the MNIST / Fashion-MNIST format, gzip-compressed when the
+   * name ends in {@code .gz}): images as rows of raw pixel values (0..255), at most {@code limit} rows.
+   *
+   * @throws IOException if unreadable
+   * @throws IllegalArgumentException if a file is not IDX (wrong magic) or the counts disagree
+   */
+  public static Dataset idx(java.nio.file.Path images, java.nio.file.Path labels, int limit) throws IOException {
+    try (java.io.DataInputStream im = idxStream(images); java.io.DataInputStream lb = idxStream(labels)) {
+      int magicI = im.readInt();
+      int magicL = lb.readInt();
+      if (magicI != 0x00000803) throw new IllegalArgumentException(images + " is not an IDX image file (magic " + Integer.toHexString(magicI) + ")");
+      if (magicL != 0x00000801) throw new IllegalArgumentException(labels + " is not an IDX label file (magic " + Integer.toHexString(magicL) + ")");
+      int n = im.readInt();
+      int rows = im.readInt();
+      int cols = im.readInt();
+      int nl = lb.readInt();
+      if (n != nl) throw new IllegalArgumentException("IDX files disagree: " + n + " images, " + nl + " labels");
+      if (n < 0 || rows <= 0 || cols <= 0 || (long) rows * cols > 1 << 20) throw new IllegalArgumentException("implausible IDX header in " + images);
+      int take = Math.min(n, limit);
+      float[][] x = new float[take][rows * cols];
+      int[] y = new int[take];
+      byte[] buf = new byte[rows * cols];
+      for (int i = 0; i < take; i++) {
+        im.readFully(buf);
+        for (int k = 0; k < buf.length; k++) x[i][k] = buf[k] & 0xFF;
+        y[i] = lb.readUnsignedByte();
+      }
+      return new Dataset(x, y);
+    }
+  }
+
+  private static java.io.DataInputStream idxStream(java.nio.file.Path p) throws IOException {
+    InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(p));
+    if (p.getFileName().toString().endsWith(".gz")) in = new GZIPInputStream(in);
+    return new java.io.DataInputStream(in);
+  }
+
   private static InputStream open(String name) {
     InputStream in = Datasets.class.getResourceAsStream(BASE + name);
     if (in == null) throw new IllegalStateException("bundled data set missing from class path: " + BASE + name);
