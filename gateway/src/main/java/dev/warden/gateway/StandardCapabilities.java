@@ -35,6 +35,9 @@ public final class StandardCapabilities {
     Screening screening = new Screening(metrics, false);
     Privacy privacy = new Privacy(screening, false);
     stageFactories(trust, screening, privacy).forEach(b::stage);
+    dev.warden.gateway.he.HeComputeBackend he =
+        new dev.warden.gateway.he.HeComputeBackend(new java.security.SecureRandom(), System.getenv());
+    b.computeBackend(dev.warden.policies.Protocol.WARDEN_HE, he).onReload(he).onClose(he);
     Federated federated = new Federated(metrics, Clock.systemUTC());
     b.stage(federated.factory()).federated(federated).onReload(federated::sync).onClose(federated);
     return b.metrics(metrics)

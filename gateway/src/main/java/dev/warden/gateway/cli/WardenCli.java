@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         ServeCommand.class,
         PolicyCommand.class,
         DemoCommand.class,
+        HeBackendCommand.class,
         ApiKeyCommand.class,
         DpCommand.class,
         dev.warden.gateway.audit.AuditCommand.class,
