@@ -9,12 +9,23 @@
 #            attack evaluation (Square, NES, HopSkipJump, adaptive variants, four response policies)
 #            against the demo digits model behind the real screening stage, in process; JSON lines and a
 #            PNG (default bench/target-screening-eval/screening-detection.png)
+#        bench/screening.sh fashion [--runs N] [--train N] [--benign N]
+#            the same against an MLP on Fashion-MNIST with the published 28x28 parameters (query store
+#            only); installs the Debian package dataset-fashion-mnist when missing
 # env TARGET_DIR (default target-screening-bench). -Djmh.ignoreLock: other helpers may run JMH at the same time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET_DIR="${TARGET_DIR:-target-screening-bench}"
 mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -Dmaven.test.skip=true package >&2
 JAR="bench/$TARGET_DIR/benchmarks.jar"
+if [ "${1:-}" = "fashion" ]; then
+  shift
+  if [ ! -d /usr/share/datasets/fashion-mnist ]; then
+    echo "installing dataset-fashion-mnist (needs root)" >&2
+    apt-get install -y dataset-fashion-mnist >&2
+  fi
+  exec java -cp "$JAR" dev.warden.bench.screening.FashionEvaluation "$@"
+fi
 if [ "${1:-}" = "eval" ]; then
   shift
   exec java -cp "$JAR" dev.warden.bench.screening.ScreeningEvaluation "$@"

@@ -28,13 +28,15 @@ final class DefendedOracle implements ScoreOracle {
   static final long BACKOFF_START_MS = 1_000;
   static final long BACKOFF_MAX_MS = 60_000;
 
-  private final DenseNetwork model;
+  private final DenseNetwork network;
   private final Screen screen;
   private final Policy policy;
   private final double blindSigma;
   private final int rotateEvery;
   private final String tenantPrefix;
   private final Random noise;
+  private final float max;
+  private final String model;
 
   int queries;
   int flaggedAny;
@@ -46,7 +48,15 @@ final class DefendedOracle implements ScoreOracle {
   private final Map<String, Long> backoff = new HashMap<>();
 
   DefendedOracle(DenseNetwork model, Screen screen, Policy policy, double blindSigma, int rotateEvery, String tenantPrefix, long seed) {
-    this.model = model;
+    this(model, screen, policy, blindSigma, rotateEvery, tenantPrefix, seed, 16f, "digits");
+  }
+
+  /** For any image schema: pixel values in {@code 0..max}, requests to model {@code modelName}. */
+  DefendedOracle(DenseNetwork model, Screen screen, Policy policy, double blindSigma, int rotateEvery, String tenantPrefix, long seed,
+      float max, String modelName) {
+    this.max = max;
+    this.model = modelName;
+    this.network = model;
     this.screen = screen;
     this.policy = policy;
     this.blindSigma = blindSigma;
@@ -60,7 +70,7 @@ final class DefendedOracle implements ScoreOracle {
     float[] sent = x;
     if (blindSigma > 0) {
       sent = x.clone();
-      for (int i = 0; i < sent.length; i++) sent[i] = (float) Math.max(0, Math.min(16, sent[i] + noise.nextGaussian() * blindSigma * 16));
+      for (int i = 0; i < sent.length; i++) sent[i] = (float) Math.max(0, Math.min(max, sent[i] + noise.nextGaussian() * blindSigma * max));
     }
     String tenant = tenantPrefix + (rotateEvery > 0 ? "-" + (queries / rotateEvery) : "");
     queries++;
@@ -68,8 +78,8 @@ final class DefendedOracle implements ScoreOracle {
       simulatedMs += BASE_MS + backoff.getOrDefault(tenant, 0L);
       if (simulatedMs > TIME_BUDGET_MS) throw new Refused("time budget exhausted by throttling");
     }
-    ScreenResult r = screen.screen(ScreenInput.ofTensors(tenant, "digits", "digits",
-        List.of(Tensor.ofFloats("input", new long[] {1, 64}, sent))), null);
+    ScreenResult r = screen.screen(ScreenInput.ofTensors(tenant, model, model,
+        List.of(Tensor.ofFloats("input", new long[] {1, sent.length}, sent))), null);
     boolean flagged = r.flagged();
     for (Verdict v : r.verdicts()) {
       if (!v.flagged()) continue;
@@ -83,7 +93,7 @@ final class DefendedOracle implements ScoreOracle {
         case BLOCK -> throw new Refused("input_rejected");
         case SILENT -> {
           if (lastServed != null) return lastServed.clone();
-          float[] fixed = new float[10];
+          float[] fixed = new float[network.outputSize()];
           java.util.Arrays.fill(fixed, 0.1f);
           return fixed;
         }
@@ -91,7 +101,7 @@ final class DefendedOracle implements ScoreOracle {
         case AUDIT -> { }
       }
     }
-    float[] answer = model.forward(sent);
+    float[] answer = network.forward(sent);
     lastServed = answer;
     return answer;
   }
