@@ -252,6 +252,78 @@ class ProtocolEndToEndTest {
         "usage is read from the stream");
   }
 
+  @Test
+  void oipMetadataReadyAndHealth_andTfStatus_arePassedThrough() throws Exception {
+    backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/v2/models/m"))
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+            .withBody("{\"name\":\"m\",\"platform\":\"onnx\"}")));
+    backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/v2/models/m/versions/2/ready"))
+        .willReturn(aResponse().withStatus(200)));
+    backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/v2/health/ready"))
+        .willReturn(aResponse().withStatus(200).withBody("{\"ready\":true}")));
+    backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/v1/models/m"))
+        .willReturn(aResponse().withStatus(200).withBody("{\"model_version_status\":[]}")));
+
+    HttpResponse<String> meta = TestGateways.get(base + "/v2/models/m", key);
+    assertEquals(200, meta.statusCode(), meta.body());
+    assertEquals("onnx", JSON.readTree(meta.body()).get("platform").asText());
+    assertEquals(200, TestGateways.get(base + "/v2/models/m/versions/2/ready", key).statusCode());
+    assertEquals(401, TestGateways.get(base + "/v2/models/m", null).statusCode(), "metadata needs a tenant");
+    HttpResponse<String> health = TestGateways.get(base + "/v2/health/ready", null);
+    assertEquals(200, health.statusCode(), health.body());
+    assertEquals("{\"ready\":true}", health.body());
+    assertEquals(200, TestGateways.get(base + "/v1/models/m", key).statusCode());
+  }
+
+  @Test
+  void clientRequestId_isPassedToTheBackend_andEchoed() throws Exception {
+    backend.stubFor(post(urlEqualTo("/v2/models/m/infer")).willReturn(aResponse().withStatus(200).withBody("{}")));
+
+    HttpResponse<String> r = HTTP.send(TestGateways.request(base + "/v2/models/m/infer", key)
+        .header("X-Request-Id", "trace-abc.123")
+        .header("Warden-Tenant", "forged")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"BOOL\","
+            + "\"shape\":[1],\"data\":[true]}]}")).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("trace-abc.123", r.headers().firstValue("X-Request-Id").orElse(null));
+    LoggedRequest seen = only("/v2/models/m/infer");
+    assertEquals("trace-abc.123", seen.getHeader("X-Request-Id"));
+    assertNull(seen.getHeader("Warden-Tenant"), "clients cannot forge Warden-* headers towards backends");
+  }
+
+  @Test
+  void openAiClientHangingUpMidStream_leavesTheGatewayHealthy() throws Exception {
+    StringBuilder sse = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      sse.append("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"w").append(i).append("\"}}]}\n\n");
+    }
+    sse.append("data: [DONE]\n\n");
+    backend.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Type", "text/event-stream").withBody(sse.toString()).withChunkedDribbleDelay(40, 4000)));
+    double before = TestGateways.metric(gateway, "warden_requests_total", "route=\"chat-stream\",status=\"499\"");
+
+    HttpResponse<InputStream> r = HTTP.send(TestGateways.request(base + "/v1/chat/completions", key)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"stream-model\",\"stream\":true,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, r.statusCode());
+    byte[] first = new byte[16];
+    assertTrue(r.body().read(first) > 0);
+    r.body().close(); // hang up
+
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (TestGateways.metric(gateway, "warden_requests_total", "route=\"chat-stream\",status=\"499\"") <= before
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertEquals(before + 1, TestGateways.metric(gateway, "warden_requests_total", "route=\"chat-stream\",status=\"499\""),
+        "the abandoned stream is counted as 499");
+    backend.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Type", "application/json").withBody("{\"choices\":[]}")));
+    assertEquals(200, TestGateways.postJson(base + "/v1/chat/completions", key,
+        "{\"model\":\"stream-model\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").statusCode());
+  }
+
   private static LoggedRequest only(String url) {
     List<LoggedRequest> seen = backend.findAll(postRequestedFor(urlEqualTo(url)));
     assertEquals(1, seen.size(), "backend requests to " + url);
