@@ -97,14 +97,13 @@ public final class TradeoffReport {
     return b.toString();
   }
 
+  /** A number with at most 6 significant digits, without trailing zeros ("1", "0.024355", "1E-7"). */
   static String num(double v) {
-    if (v == 0) {
-      return "0";
+    if (v == 0 || !Double.isFinite(v)) {
+      return v == 0 ? "0" : Double.toString(v);
     }
-    if (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e7) {
-      return String.format(Locale.ROOT, "%.6g", v);
-    }
-    return new DecimalFormat("0.######", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(v);
+    java.math.BigDecimal b = new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros();
+    return Math.abs(v) >= 1e-4 && Math.abs(v) < 1e7 ? b.toPlainString() : b.toString();
   }
 
   private static String title(TradeoffEvaluator.Result r, String modelName) {
@@ -153,6 +152,10 @@ public final class TradeoffReport {
     x.setBase(10);
     x.setRange(minEps / 1.6, maxEps * 1.6);
     x.setNumberFormatOverride(new DecimalFormat("0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+    x.setAutoTickUnitSelection(false);
+    x.setTickUnit(new NumberTickUnit(1)); // one labelled tick per power of ten
+    x.setMinorTickCount(9);
+    x.setMinorTickMarksVisible(true);
     NumberAxis left = new NumberAxis(r.metric().equals("accuracy") ? "accuracy" : "mean absolute error");
     if (r.metric().equals("accuracy")) {
       left.setRange(0, 1.05);
