@@ -185,7 +185,8 @@ public final class Screening implements AutoCloseable {
           FingerprintParams d = FingerprintParams.DIGITS_8X8;
           storeParams.put(name, new FingerprintParams((float) params.path("step").asDouble(d.step()),
               params.path("window").asInt(d.window()), params.path("stride").asInt(d.stride()),
-              params.path("hashes").asInt(d.topS()), params.path("threshold").asInt(d.threshold())));
+              params.path("hashes").asInt(d.topS()), params.path("threshold").asInt(d.threshold()),
+              (float) params.path("saltRange").asDouble(d.saltRange())));
         } catch (IllegalArgumentException e) {
           problems.add(policy.problemAt(ptr + "/params", e.getMessage()));
           continue;
