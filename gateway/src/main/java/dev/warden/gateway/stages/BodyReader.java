@@ -27,6 +27,9 @@ public final class BodyReader {
         return Future.failedFuture(tooLarge(limit));
       }
     }
+    if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
+      req.response().writeContinue(); // the size check passed: let the client send its body
+    }
     Promise<Buffer> p = Promise.promise();
     Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 1024);
     boolean[] failed = {false};

@@ -324,6 +324,21 @@ class ProtocolEndToEndTest {
         "{\"model\":\"stream-model\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").statusCode());
   }
 
+  @Test
+  void expect100Continue_isAnswered_soTheClientSendsItsBody() throws Exception {
+    backend.stubFor(post(urlEqualTo("/v2/models/m/infer")).willReturn(aResponse().withStatus(200).withBody("{}")));
+    String request = "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1],\"data\":[1]}]}";
+
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = HTTP.send(TestGateways.request(base + "/v2/models/m/infer", key)
+        .expectContinue(true).timeout(java.time.Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(request, only("/v2/models/m/infer").getBodyAsString());
+    assertTrue((System.nanoTime() - t0) / 1_000_000 < 5_000, "the gateway must answer 100 Continue, not make the client wait");
+  }
+
   private static LoggedRequest only(String url) {
     List<LoggedRequest> seen = backend.findAll(postRequestedFor(urlEqualTo(url)));
     assertEquals(1, seen.size(), "backend requests to " + url);
