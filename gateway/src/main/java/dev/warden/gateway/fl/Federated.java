@@ -61,8 +61,9 @@ import java.util.regex.Pattern;
  * coordinator call — which appends to an fsync'd journal — runs on a small worker pool, never on the event
  * loop. A Vert.x timer calls {@link RoundCoordinator#tick()} every {@value #TICK_MS} ms so phases close at
  * their deadlines even when nobody polls. Library refusals map to statuses as the library documents
- * ({@code NOT_READY} is {@code 425 Too Early}, which {@code FlHttpClient} retries). Every call leaves an audit
- * record (route {@code fl}, extras {@code phase}, {@code round}, bytes) and feeds {@link FlMetrics}.
+ * ({@code NOT_READY} is {@code 425 Too Early}, which {@code FlHttpClient} retries). Every call except those
+ * 425 polls leaves an audit record (route {@code fl}, extras {@code phase}, {@code round}, bytes); every call
+ * feeds {@link FlMetrics} and {@code warden_requests{route="fl"}}.
  *
  * <p>Rounds live in {@link FederatedSettings#stateDir()} and survive a restart: the coordinator replays the
  * journals when it opens the directory.
@@ -482,8 +483,8 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
     gatewayMetrics.request("fl", status, nanos);
     metrics.bytes(endpoint, "in", in);
     metrics.bytes(endpoint, "out", out);
-    if (!(rt.audit() instanceof AuditLogSink sink)) {
-      return;
+    if (status == 425 || !(rt.audit() instanceof AuditLogSink sink)) {
+      return; // "not ready yet, poll again" answers are counted in the metrics only: clients poll every few hundred ms
     }
     AuditEvent.Builder b = AuditEvent.builder()
         .time(Instant.now(clock))

@@ -305,6 +305,29 @@ class FederatedGatewayTest {
   }
 
   @Test
+  void aRoundBelowItsMinimumFailsCleanly_withTheReasonAnd410() throws Exception {
+    Path policy = setUp("PT2S", "PT60S");
+    Gateway g = TestGateways.start(policy);
+    try {
+      RoundConfig cfg = create(g, "r4");
+      ok(g, "POST", "/v1/fl/rounds/r4/advertise-keys", "bank-a", SecAggClient.create(cfg, 1, signing.get("bank-a"), RANDOM).advertiseKeys());
+      Instant until = Instant.now().plusSeconds(60);
+      String s = status(g, "r4");
+      while (!s.contains("\"state\":\"FAILED\"") && Instant.now().isBefore(until)) { // the timer closes the phase
+        Thread.sleep(100);
+        s = status(g, "r4");
+      }
+      assertTrue(s.contains("\"state\":\"FAILED\"") && s.contains("only 1 of 3"), s);
+      HttpResponse<byte[]> r = send(g, "GET", "/v1/fl/rounds/r4/result", "coordinator", null);
+      assertEquals(410, r.statusCode(), () -> TestGateways.utf8(r.body()));
+      assertTrue(TestGateways.utf8(r.body()).contains("\"code\":\"round_failed\""));
+      assertEquals(1, TestGateways.metric(g, "warden_fl_rounds_total", "outcome=\"failed\""));
+    } finally {
+      g.close();
+    }
+  }
+
+  @Test
   void aFederatedSectionWithAnUnreadableKey_isRefusedAtLoad() throws Exception {
     Path policy = setUp("PT60S", "PT60S");
     Files.writeString(dir.resolve("bank-b.key.pub"), "too-short\n");
