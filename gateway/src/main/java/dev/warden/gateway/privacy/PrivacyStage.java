@@ -97,9 +97,12 @@ final class PrivacyStage implements Stage {
     int rows = rows(ex.inference());
     PrivacyCost cost = mechanism.costPerRow().times(rows);
     Context ctx = Vertx.currentContext();
+    // The ledger is idempotent by id. X-Request-Id may come from the client, so it cannot be that id alone:
+    // reusing one would release fresh answers for new inputs free of charge. One debit per exchange.
+    String debitId = ex.requestId() + "/" + java.util.UUID.randomUUID();
     CompletableFuture<DebitReceipt> debit = CompletableFuture.supplyAsync(() -> {
       try {
-        return ledger.get().debit(ex.requestId(), ex.tenant(), ex.model(), cost);
+        return ledger.get().debit(debitId, ex.tenant(), ex.model(), cost);
       } catch (PrivacyLedgerException e) {
         throw new CompletionException(e);
       }

@@ -50,7 +50,7 @@ class PrivacyGatewayTest {
   static final double EPSILON = 1.0;
   static final double DELTA = 1e-6;
   static final double RHO = 0.002;
-  static final String[] TENANTS = {"countdown", "cap", "repeat", "refund", "binary", "tf", "batch"};
+  static final String[] TENANTS = {"countdown", "cap", "repeat", "refund", "binary", "tf", "batch", "reqid"};
 
   static final String POLICY = """
       apiVersion: warden.dev/v1alpha1
@@ -324,6 +324,24 @@ class PrivacyGatewayTest {
       assertFalse(Arrays.equals(clean[i], noisy[i]), "row " + i + " must be noisy");
     }
     assertEquals(spentAfter(2), r.headers().firstValue(PrivacyStage.SPENT).orElse(null), "two rows, two releases");
+  }
+
+  @Test
+  void aClientChosenRequestIdDoesNotMakeNewInputsFree() throws Exception {
+    // X-Request-Id is accepted from clients for tracing; it must not be the ledger's idempotency key, or
+    // reusing one id would release fresh noisy answers for different inputs without charge
+    HttpResponse<String> a = TestGateways.HTTP.send(TestGateways.request(base + "/v2/models/digits/infer",
+        KEYS.get("reqid")).header("Content-Type", "application/json").header("X-Request-Id", "same-id-1")
+        .POST(HttpRequest.BodyPublishers.ofString(oipRequest(testRow(60)))).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> b = TestGateways.HTTP.send(TestGateways.request(base + "/v2/models/digits/infer",
+        KEYS.get("reqid")).header("Content-Type", "application/json").header("X-Request-Id", "same-id-1")
+        .POST(HttpRequest.BodyPublishers.ofString(oipRequest(testRow(61)))).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(200, a.statusCode(), a.body());
+    assertEquals(200, b.statusCode(), b.body());
+    assertEquals(spentAfter(1), a.headers().firstValue(PrivacyStage.SPENT).orElse(null));
+    assertEquals(spentAfter(2), b.headers().firstValue(PrivacyStage.SPENT).orElse(null),
+        "a second, different input under a reused request id must be charged");
   }
 
   @Test
