@@ -121,7 +121,8 @@ final class ScreenStage implements Stage {
       case BLOCK -> throw new StageRejection(403, "input_rejected", why);
       case THROTTLE -> {
         long wait = shared.penalise(ex.tenant(), route);
-        ex.request().response().putHeader("Retry-After", Long.toString(Math.max(1, wait / 1_000_000_000L)));
+        // round up: the back-off just started, so a floor would announce 1 s less than the window (1, 1, 3, 7...)
+        ex.request().response().putHeader("Retry-After", Long.toString(Math.max(1, (wait + 999_999_999L) / 1_000_000_000L)));
         throw new StageRejection(429, "rate_limited", "too many requests; retry later");
       }
       case SILENT -> {
