@@ -177,6 +177,28 @@ class HotReloadTest {
     }
   }
 
+  @Test
+  void rotatingTheApiKeyHashFile_takesEffectWithoutTouchingThePolicy() throws Exception {
+    Path policyDir = Files.createDirectories(dir.resolve("rotation"));
+    Path keyFile = policyDir.resolve("keys.sha256");
+    String oldKey = TestGateways.newApiKey();
+    String newKey = TestGateways.newApiKey();
+    Files.writeString(keyFile, dev.warden.gateway.auth.ApiKeyIndex.hashHex(oldKey) + "\n");
+    Path file = policyDir.resolve("policy.yaml");
+    Files.writeString(file, POLICY.replace("@KEYS@", keyFile.toString())
+        .replace("@PORT@", Integer.toString(backend.port())).replace("@EXTRA@", ""));
+    try (Gateway g = TestGateways.start(file, b -> b.watchPolicy(true))) {
+      String url = TestGateways.url(g) + "/v2/models/steady/infer";
+      assertEquals(200, TestGateways.postJson(url, oldKey, BODY).statusCode());
+      assertEquals(401, TestGateways.postJson(url, newKey, BODY).statusCode());
+
+      replace(keyFile, dev.warden.gateway.auth.ApiKeyIndex.hashHex(newKey) + "\n");
+
+      awaitTrue(Duration.ofSeconds(20), () -> TestGateways.postJson(url, newKey, BODY).statusCode() == 200);
+      assertEquals(401, TestGateways.postJson(url, oldKey, BODY).statusCode(), "the revoked key no longer works");
+    }
+  }
+
   private static java.net.http.HttpResponse<String> infer(String base, String model) throws Exception {
     return TestGateways.postJson(base + "/v2/models/" + model + "/infer", key, BODY);
   }
