@@ -11,6 +11,8 @@ import dev.warden.gateway.audit.AuditKeys;
 import dev.warden.gateway.auth.ApiKeyIndex;
 import dev.warden.gateway.demo.backends.DemoChatServer;
 import dev.warden.gateway.demo.backends.DemoModelServer;
+import dev.warden.gateway.he.HeKeyStore;
+import dev.warden.gateway.he.backend.HeBackendServer;
 import dev.warden.policies.PolicyLoader;
 import dev.warden.verifier.EcCurve;
 import dev.warden.verifier.KeyGenerator;
@@ -44,9 +46,15 @@ public final class Demo implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What to start where. Ports 0 pick free ports (tests). */
-  public record Options(Path dir, String host, int port, int adminPort, int modelPort, int chatPort, Path policy) {
+  public record Options(Path dir, String host, int port, int adminPort, int modelPort, int chatPort, Path policy,
+      int hePort) {
+    /** The HE backend on 8600, or on a free port when the model server's port is 0 (tests). */
+    public Options(Path dir, String host, int port, int adminPort, int modelPort, int chatPort, Path policy) {
+      this(dir, host, port, adminPort, modelPort, chatPort, policy, modelPort == 0 ? 0 : 8600);
+    }
+
     public static Options defaults() {
-      return new Options(Path.of(".warden-demo"), "127.0.0.1", 8080, 9090, 8500, 8501, null);
+      return new Options(Path.of(".warden-demo"), "127.0.0.1", 8080, 9090, 8500, 8501, null, 8600);
     }
   }
 
@@ -56,6 +64,7 @@ public final class Demo implements AutoCloseable {
   private String apiKey;
   private DemoModelServer modelServer;
   private DemoChatServer chatServer;
+  private HeBackendServer heBackend;
   private Gateway gateway;
 
   private Demo(Options options) {
@@ -78,7 +87,8 @@ public final class Demo implements AutoCloseable {
   }
 
   private void prepare() throws IOException, dev.warden.verifier.VerificationException {
-    for (String sub : new String[] {"secrets", "keys", "models/digits", "audit", "state", "requests"}) {
+    for (String sub : new String[] {"secrets", "keys", "models/digits", "audit", "state", "requests",
+        "he-models/digits", "he-models/breast-cancer", "state/he-keys"}) {
       Files.createDirectories(dir.resolve(sub));
     }
     Path keyFile = dir.resolve("secrets/demo-api-key");
@@ -116,7 +126,48 @@ public final class Demo implements AutoCloseable {
             .sign(dir.resolve("models/digits"), signature, HashingOptions.files(), HashProgress.NONE);
       }
     }
+    prepareHe(split, signingKey);
     writeRequests(split.test());
+  }
+
+  /**
+   * The HE backend's models (trained by project code, signed with the demo's model-signing key): the
+   * digits logistic regression and the breast-cancer diagnostic model; and the gateway's HE key-store KEK.
+   */
+  private void prepareHe(Dataset.Split digits, Path signingKey) throws IOException,
+      dev.warden.verifier.VerificationException {
+    Path lr = dir.resolve("he-models/digits/model.onnx");
+    if (!Files.exists(lr)) {
+      Files.write(lr, Recipes.digitsLogisticRegression(digits.train()).toOnnx("input", "probabilities"));
+    }
+    Dataset.Split bc = Recipes.breastCancerSplit();
+    Path bcModel = dir.resolve("he-models/breast-cancer/model.onnx");
+    if (!Files.exists(bcModel)) {
+      Files.write(bcModel, Recipes.breastCancerLogisticRegression(bc.train()).toOnnx("input", "probabilities"));
+    }
+    for (String m : new String[] {"digits", "breast-cancer"}) {
+      Path sig = dir.resolve("he-models/" + m + "/model.sig");
+      if (!Files.exists(sig)) {
+        try (ModelHasher hasher = new ModelHasher()) {
+          ModelSigner.withKey(Pem.readPrivateKey(signingKey, null), hasher)
+              .sign(dir.resolve("he-models/" + m), sig, HashingOptions.files(), HashProgress.NONE);
+        }
+      }
+    }
+    HeKeyStore.createKekFile(dir.resolve("secrets/he-kek"), new SecureRandom());
+    float[] patient = bc.test().x()[0];
+    ObjectNode oip = JSON.createObjectNode();
+    oip.put("id", "patient-1");
+    ObjectNode input = oip.putArray("inputs").addObject();
+    input.put("name", "input").put("datatype", "FP32");
+    input.putArray("shape").add(1).add(patient.length);
+    ArrayNode data = input.putArray("data");
+    for (float v : patient) {
+      data.add(v);
+    }
+    Files.writeString(dir.resolve("requests/breast-cancer-oip.json"), oip.toString());
+    Files.writeString(dir.resolve("requests/README-breast-cancer"), "The first held-out WDBC record is class "
+        + bc.test().y()[0] + " (0 = malignant, 1 = benign).\n");
   }
 
   private void writeRequests(Dataset test) throws IOException {
@@ -149,10 +200,13 @@ public final class Demo implements AutoCloseable {
         Map.of("digits", dir.resolve("models/digits/model.onnx"), "digits-dp", dir.resolve("models/digits/model.onnx")))
         .await();
     chatServer = DemoChatServer.start(vertx, options.host(), options.chatPort()).await();
+    heBackend = HeBackendServer.start(vertx, options.host(), options.hePort(), dir.resolve("he-models"),
+        dir.resolve("keys/model-signing.pub.pem"), HeBackendServer.Options.defaults()).await();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("WARDEN_DEMO_DIR", dir.toString());
     env.put("WARDEN_DEMO_MODEL_PORT", Integer.toString(modelServer.actualPort()));
     env.put("WARDEN_DEMO_CHAT_PORT", Integer.toString(chatServer.actualPort()));
+    env.put("WARDEN_DEMO_HE_PORT", Integer.toString(heBackend.actualPort()));
     gateway = StandardCapabilities.install(Gateway.builder())
         .policy(policyFile())
         .loader(PolicyLoader.forServing().withEnv(env))
@@ -202,6 +256,7 @@ public final class Demo implements AutoCloseable {
         "WARDEN_DEMO_AUDIT_PUBLIC_KEY=" + dir.resolve("keys/audit-ed25519.pub.pem"),
         "WARDEN_MODEL_SERVER_URL=http://" + options.host() + ":" + modelServer.actualPort(),
         "WARDEN_CHAT_BACKEND_URL=http://" + options.host() + ":" + chatServer.actualPort(),
+        "WARDEN_HE_BACKEND_URL=http://" + options.host() + ":" + heBackend.actualPort(),
         "");
     writePrivate(dir.resolve("demo.env"), env);
   }
@@ -229,6 +284,8 @@ public final class Demo implements AutoCloseable {
             + "  ONNX Runtime, model 'digits' (signed: " + d + "/models/digits/model.sig)",
         "  chat backend   http://" + options.host() + ":" + chatServer.actualPort()
             + "  model 'demo-chat' (deterministic test double, not a language model)",
+        "  HE backend     http://" + options.host() + ":" + heBackend.actualPort()
+            + "  encrypted inference (CKKS): 'digits' logistic regression, 'breast-cancer' (signed, ciphertexts only)",
         "  API key        " + apiKey + "   (tenant 'demo'; also in " + d + "/demo.env)",
         "  ready          " + (ready == null ? "yes" : "NO: " + ready),
         "",
@@ -238,6 +295,12 @@ public final class Demo implements AutoCloseable {
         "Same through TF-Serving predict:",
         "  curl -s " + auth + " -H 'Content-Type: application/json' --data @" + d
             + "/requests/digits-tf.json " + url() + "/v1/models/digits:predict",
+        "Same prediction computed on ciphertexts (the gateway encrypts, the HE backend never sees the pixels):",
+        "  curl -si " + auth + " -H 'X-Data-Class: restricted' --data @" + d + "/requests/digits-oip.json " + url()
+            + "/v2/models/digits/infer | grep -e Warden-Compute -e data",
+        "Healthcare: breast-cancer diagnosis, HE-only for every tenant (outputs: [malignant, benign]):",
+        "  curl -si " + auth + " --data @" + d + "/requests/breast-cancer-oip.json " + url()
+            + "/v2/models/breast-cancer/infer | grep -e Warden-Compute -e data",
         "Differential privacy (noisy probabilities; the budget headers count down; a 429 after 12 distinct inputs):",
         "  curl -si " + auth + " --data @" + d + "/requests/digits-oip.json " + url()
             + "/v2/models/digits-dp/infer | grep -e Warden-Privacy -e data",
@@ -281,6 +344,9 @@ public final class Demo implements AutoCloseable {
     }
     if (chatServer != null) {
       chatServer.close().await();
+    }
+    if (heBackend != null) {
+      heBackend.close().await();
     }
     vertx.close().await();
   }
