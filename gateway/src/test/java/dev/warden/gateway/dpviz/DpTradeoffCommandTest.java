@@ -92,7 +92,7 @@ class DpTradeoffCommandTest {
   }
 
   @Test
-  void noisyMax_onTheDigitsFormatByName_runs() throws Exception {
+  void noisyMax_onHeaderlessDigitsFormat_runs() throws Exception {
     Path out = dir.resolve("nm");
     Path csv = dir.resolve("digits-like.csv");
     // the digits file's format: no header, features then an integer label

@@ -121,4 +121,40 @@ class TradeoffEvaluatorTest {
         new TradeoffEvaluator.Settings(List.of(1.0), 1e-6, 1, 1)));
     assertTrue(e.getMessage().contains("row 6"), e.getMessage());
   }
+
+  @Test
+  void logitsWithDeclaredBoundsAndSensitivity_useTheDeclaredMechanism() {
+    ReleaseSpec spec = new ReleaseSpec(ReleaseSpec.Mechanism.GAUSSIAN, ReleaseSpec.OutputKind.LOGITS, 3, 0, 1,
+        Double.NaN, 0.5, ReleaseSpec.GaussianCalibration.ZCDP_AT_DELTA);
+    TradeoffEvaluator.Result r = TradeoffEvaluator.evaluate(outputs, labels, spec,
+        new TradeoffEvaluator.Settings(List.of(0.05, 200.0), 1e-6, 2, 1));
+    assertEquals("accuracy", r.metric());
+    assertEquals(r.plainScore(), r.points().get(1).mean(), 0.02);
+    assertTrue(r.points().get(0).mean() < 0.6, "ε=0.05: " + r.points().get(0).mean());
+    // σ scales with the declared L2 sensitivity: 0.5 here against √2 for a probability vector
+    try (ReleaseSpec.Release prob = ReleaseSpec.forProbabilities(ReleaseSpec.Mechanism.GAUSSIAN, 3).at(1, 1e-6);
+        ReleaseSpec.Release logits = spec.at(1, 1e-6)) {
+      assertEquals(Math.sqrt(2) / 0.5, prob.noiseScale() / logits.noiseScale(), 0.01);
+    }
+  }
+
+  @Test
+  void values_areScoredByMeanAbsoluteError_whichGrowsAsEpsilonFalls() {
+    double[][] reg = new double[200][];
+    double[] y = new double[200];
+    for (int i = 0; i < reg.length; i++) {
+      y[i] = (i % 20) / 10.0;
+      reg[i] = new double[] {y[i]};
+    }
+    ReleaseSpec spec = new ReleaseSpec(ReleaseSpec.Mechanism.LAPLACE, ReleaseSpec.OutputKind.VALUES, 1, 0, 2, 2,
+        Double.NaN, ReleaseSpec.GaussianCalibration.ZCDP_AT_DELTA);
+    TradeoffEvaluator.Result r = TradeoffEvaluator.evaluate(reg, y, spec,
+        new TradeoffEvaluator.Settings(List.of(0.5, 5.0, 500.0), 1e-6, 3, 1));
+    assertEquals("mae", r.metric());
+    assertEquals(0, r.plainScore(), 0);
+    // Laplace with scale b = 2/ε: E|noise| = b (4 at ε=0.5, 0.4 at ε=5, 0.004 at ε=500)
+    assertEquals(4, r.points().get(0).mean(), 0.8);
+    assertEquals(0.4, r.points().get(1).mean(), 0.08);
+    assertEquals(0.004, r.points().get(2).mean(), 0.002);
+  }
 }
