@@ -9,6 +9,7 @@
 #   DURATION=10s WARMUP=5s THREADS=2 CONNECTIONS=64   wrk settings of the loaded run (the c1 run: -t1 -c1)
 #   BACKEND_WARMUP=20s WARDEN_WARMUP=30s  extra load on the JVMs before they are measured: the JIT needs
 #                    tens of seconds to reach steady state (nginx gets WARMUP only; it has no JIT)
+#   ROUNDS=3         rounds; each round runs every target once per mode, in turn (medians are reported)
 #   PIN=1            pin processes with taskset (0: no pinning)
 #   PROXY_CPUS BACKEND_CPUS WRK_CPUS   taskset CPU lists (defaults below, from nproc)
 #   SKIP_BUILD=1     reuse the built jar (WARDEN_JAR, default gateway/target/warden.jar)
@@ -16,9 +17,9 @@
 #   WARDEN_JAVA_OPTS, BACKEND_JAVA_OPTS  JVM options
 #   KEEP_WORK=1      keep the work folder (logs, configs, audit file)
 #
-# CPU pinning. The proxy under test (nginx, then Warden; never both at once) always gets the same CPUs,
-# PROXY_CPUS; the backend and wrk get the others. With n CPUs: n >= 4 → proxy 0..n/2-1, backend
-# n/2..3n/4-1, wrk 3n/4..n-1; n = 2 or 3 → proxy = last CPU, backend and wrk share CPU 0 (and 1 if n = 3,
+# CPU pinning. The proxies (nginx and Warden, both up, measured in turn) get the same CPUs, PROXY_CPUS;
+# the backend and wrk get the others. With n CPUs: n >= 4 → proxy 0..n/2-1, backend n/2..3n/4-1,
+# wrk 3n/4..n-1; n = 2 or 3 → proxy = last CPU, backend and wrk share CPU 0 (and 1 if n = 3,
 # wrk gets it); n = 1 → no pinning. The direct-backend runs use the same backend and wrk CPUs.
 # Besides req/s and latency, each run records the CPU time (user + system, from /proc) the proxy and the
 # backend spent per request: on a shared or small machine the backend may cap req/s for both proxies,
@@ -33,6 +34,7 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
 BACKEND_WARMUP=${BACKEND_WARMUP:-20s}
 WARDEN_WARMUP=${WARDEN_WARMUP:-30s}
+ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 PIN=${PIN:-1}
@@ -157,31 +159,30 @@ ticks() { # CPU time (user + system, clock ticks) of a PID and its children (ngi
   done
   echo "$total"
 }
-run_wrk() { # target name, url, PID of the proxy under test (the backend's own for the direct runs), warm-up
-  local name=$1 url=$2 pid=$3 warm=$4 out p0 p1 b0 b1
-  log "$name: warm-up $warm"
-  "${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$warm" -s bench/proxy/infer.lua "$url" >/dev/null
-  for mode in "$THREADS $CONNECTIONS" "1 1"; do
-    set -- $mode
-    log "$name: wrk -t$1 -c$2 -d$DURATION --latency"
-    p0=$(ticks "$pid"); b0=$(ticks "$BACKEND_PID")
-    out=$("${TS_WRK[@]}" wrk -t"$1" -c"$2" -d"$DURATION" --latency -s bench/proxy/infer.lua "$url")
-    p1=$(ticks "$pid"); b1=$(ticks "$BACKEND_PID")
-    echo "$out" >&2
-    grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //' | python3 -c '
+measure() { # target name, url, PID of the process under test, threads, connections, round
+  local name=$1 url=$2 pid=$3 threads=$4 conns=$5 round=$6 out p0 p1 b0 b1
+  log "round $round, $name: wrk -t$threads -c$conns -d$DURATION --latency"
+  p0=$(ticks "$pid"); b0=$(ticks "$BACKEND_PID")
+  out=$("${TS_WRK[@]}" wrk -t"$threads" -c"$conns" -d"$DURATION" --latency -s bench/proxy/infer.lua "$url")
+  p1=$(ticks "$pid"); b1=$(ticks "$BACKEND_PID")
+  echo "$out" >&2
+  grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //' | python3 -c '
 import json, sys
 r = json.loads(sys.stdin.read())
-name, threads, conns, proxy_ticks, backend_ticks, hz = sys.argv[1:7]
+name, threads, conns, rnd, proxy_ticks, backend_ticks, hz = sys.argv[1:8]
 per_req = lambda t: round(int(t) * 1e6 / int(hz) / max(r["requests"], 1), 1)
-r = {"bench": "proxy", "target": name, "threads": int(threads), "connections": int(conns), **r,
-     "backend_cpu_us_per_req": per_req(backend_ticks)}
+r = {"bench": "proxy", "target": name, "round": int(rnd), "threads": int(threads), "connections": int(conns),
+     **r, "backend_cpu_us_per_req": per_req(backend_ticks)}
 if name != "backend":
     r["proxy_cpu_us_per_req"] = per_req(proxy_ticks)
-print(json.dumps(r))' "$name" "$1" "$2" "$((p1 - p0))" "$((b1 - b0))" "$CLK_TCK" >> "$RESULTS"
-  done
+print(json.dumps(r))' "$name" "$threads" "$conns" "$round" "$((p1 - p0))" "$((b1 - b0))" "$CLK_TCK" >> "$RESULTS"
+}
+warm() { # target name, url, duration
+  log "$1: warm-up $3"
+  "${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" -s bench/proxy/infer.lua "$2" >/dev/null
 }
 
-# ------------------------------------------------------------------ 1. backend
+# ------------------------------------------------------------------ start the backend
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)   # other load on the machine before we start anything
 log "starting the bench backend on :$BACKEND_PORT"
 # shellcheck disable=SC2086
@@ -192,10 +193,12 @@ PIDS+=("$BACKEND_PID")
 wait_http "http://127.0.0.1:$BACKEND_PORT/v2/health/ready" 200 180 "$BACKEND_PID" \
   || { log "backend did not start:"; cat "$WORK/backend.log" >&2; exit 1; }
 cat "$WORK/backend.log" >&2
-check_infer "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer"
-run_wrk backend "http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer" "$BACKEND_PID" "$BACKEND_WARMUP"
+BACKEND_URL="http://127.0.0.1:$BACKEND_PORT/v2/models/digits/infer"
+check_infer "$BACKEND_URL"
+warm backend "$BACKEND_URL" "$BACKEND_WARMUP"
+TARGETS=("backend $BACKEND_URL $BACKEND_PID")
 
-# ------------------------------------------------------------------ 2. nginx
+# ------------------------------------------------------------------ start nginx
 sed -e "s#@WORK@#$WORK#g" -e "s#@BACKEND_PORT@#$BACKEND_PORT#g" -e "s#@NGINX_PORT@#$NGINX_PORT#g" \
   bench/proxy/nginx.conf > "$WORK/nginx.conf"
 log "starting nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*: //') on :$NGINX_PORT"
@@ -205,63 +208,101 @@ PIDS+=("$NGINX_PID")
 wait_http "http://127.0.0.1:$NGINX_PORT/v2/health/ready" 200 30 "$NGINX_PID" \
   || { log "nginx did not start:"; cat "$WORK/nginx.out" "$WORK/nginx-error.log" >&2 || true; exit 1; }
 NGINX_WORKERS=$(pgrep -P "$NGINX_PID" | wc -l)
-check_infer "http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer"
-run_wrk nginx "http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer" "$NGINX_PID" "$WARMUP"
-stop "$NGINX_PID"
+NGINX_URL="http://127.0.0.1:$NGINX_PORT/v2/models/digits/infer"
+check_infer "$NGINX_URL"
+warm nginx "$NGINX_URL" "$WARMUP"
+TARGETS+=("nginx $NGINX_URL $NGINX_PID")
 
-# ------------------------------------------------------------------ 3. Warden
+# ------------------------------------------------------------------ start Warden
 WARDEN_OK=0
 if java -jar "$JAR" serve --help 2>&1 | grep -q -- "--policy"; then
   log "starting warden serve on :$WARDEN_PORT (admin :$WARDEN_ADMIN_PORT)"
   # shellcheck disable=SC2086
   "${TS_PROXY[@]}" java $WARDEN_JAVA_OPTS -jar "$JAR" serve --policy bench/proxy/policy.yaml \
-    --host 127.0.0.1 --port "$WARDEN_PORT" --admin-host 127.0.0.1 --admin-port "$WARDEN_ADMIN_PORT" > "$WORK/warden.log" 2>&1 &
+    --host 127.0.0.1 --port "$WARDEN_PORT" --admin-host 127.0.0.1 --admin-port "$WARDEN_ADMIN_PORT" \
+    > "$WORK/warden.log" 2>&1 &
   WARDEN_PID=$!
   PIDS+=("$WARDEN_PID")
+  WARDEN_URL="http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer"
   if wait_http "http://127.0.0.1:$WARDEN_ADMIN_PORT/readyz" 200 120 "$WARDEN_PID"; then
-    check_infer "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer"
-    run_wrk warden "http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer" "$WARDEN_PID" "$WARDEN_WARMUP"
+    check_infer "$WARDEN_URL"
+    warm warden "$WARDEN_URL" "$WARDEN_WARMUP"
+    TARGETS+=("warden $WARDEN_URL $WARDEN_PID")
     WARDEN_OK=1
   else
     log "warden serve did not become ready:"; tail -50 "$WORK/warden.log" >&2
-  fi
-  stop "$WARDEN_PID"
-  if [ "$WARDEN_OK" = 1 ]; then
-    # The audit trail was really on: count its records and verify the chain and checkpoint signatures.
-    AUDIT_RECORDS=$(grep -c '"type":"record"' "$WORK/audit/audit.jsonl" || true)
-    openssl pkey -in "$WORK/audit-ed25519.pem" -pubout -out "$WORK/audit-ed25519.pub.pem"
-    if java -jar "$JAR" audit verify --public-key "$WORK/audit-ed25519.pub.pem" "$WORK/audit/audit.jsonl" >&2; then
-      AUDIT_VERIFIED=true
-    else
-      AUDIT_VERIFIED=false
-    fi
-    log "audit records written by Warden: $AUDIT_RECORDS, verified: $AUDIT_VERIFIED"
   fi
 else
   log "this jar has no working 'serve' command yet: Warden not measured"
 fi
 
+# ------------------------------------------------------------------ interleaved rounds
+# nginx and Warden both stay up (pinned to the same CPUs; the idle one uses next to no CPU) and the
+# targets take turns, round after round, so drifts in the machine's other load hit all of them alike.
+for round in $(seq 1 "$ROUNDS"); do
+  for t in "${TARGETS[@]}"; do
+    set -- $t
+    measure "$1" "$2" "$3" "$THREADS" "$CONNECTIONS" "$round"
+  done
+  for t in "${TARGETS[@]}"; do
+    set -- $t
+    measure "$1" "$2" "$3" 1 1 "$round"
+  done
+done
+stop "$NGINX_PID"
+
+if [ "$WARDEN_OK" = 1 ]; then
+  stop "$WARDEN_PID"
+  # The audit trail was really on: count its records and verify the chain and checkpoint signatures.
+  AUDIT_RECORDS=$(grep -c '"type":"record"' "$WORK/audit/audit.jsonl" || true)
+  openssl pkey -in "$WORK/audit-ed25519.pem" -pubout -out "$WORK/audit-ed25519.pub.pem"
+  if java -jar "$JAR" audit verify --public-key "$WORK/audit-ed25519.pub.pem" "$WORK/audit/audit.jsonl" >&2; then
+    AUDIT_VERIFIED=true
+  else
+    AUDIT_VERIFIED=false
+  fi
+  log "audit records written by Warden: $AUDIT_RECORDS, verified: $AUDIT_VERIFIED"
+fi
+
 # ------------------------------------------------------------------ JSON lines last
 cat "$RESULTS"
-python3 - "$RESULTS" "$PROXY_CPUS" "$BACKEND_CPUS" "$WRK_CPUS" "$NCPU" "${NGINX_WORKERS:-0}" "${AUDIT_RECORDS:-0}" "${AUDIT_VERIFIED:-null}" \
-  "${LOAD_BEFORE:-}" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'EOF'
-import json, sys
+python3 - "$RESULTS" "$PROXY_CPUS" "$BACKEND_CPUS" "$WRK_CPUS" "$NCPU" "${NGINX_WORKERS:-0}" \
+  "${AUDIT_RECORDS:-0}" "${AUDIT_VERIFIED:-null}" "${LOAD_BEFORE:-}" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  "$CONNECTIONS" <<'PYEOF'
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-def get(target, conns):
-    for r in rows:
-        if r["target"] == target and r["connections"] == conns:
-            return r
-    return None
-loaded = max((r["connections"] for r in rows), default=0)
-b1, n1, w1 = get("backend", 1), get("nginx", 1), get("warden", 1)
-nL, wL = get("nginx", loaded), get("warden", loaded)
+loaded = int(sys.argv[11])
+def runs(target, conns):
+    return [r for r in rows if r["target"] == target and r["connections"] == conns]
+def med(values):
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), 1) if values else None
+# Per target and mode: medians over the rounds.
+for target in ("backend", "nginx", "warden"):
+    for conns in (loaded, 1):
+        rs = runs(target, conns)
+        if not rs:
+            continue
+        agg = {"bench": "proxy", "target": target, "connections": conns, "rounds": len(rs), "median": True,
+               "rps": med(r["rps"] for r in rs), "p50_us": med(r["p50_us"] for r in rs),
+               "p99_us": med(r["p99_us"] for r in rs),
+               "backend_cpu_us_per_req": med(r["backend_cpu_us_per_req"] for r in rs)}
+        if target != "backend":
+            agg["proxy_cpu_us_per_req"] = med(r.get("proxy_cpu_us_per_req") for r in rs)
+        print(json.dumps(agg))
+def paired(fn, a, b, conns):
+    # one value per round, from the two runs of that round
+    return [fn(ra, rb) for ra in runs(a, conns) for rb in runs(b, conns) if ra["round"] == rb["round"]]
+ratio = paired(lambda w, n: w["rps"] / n["rps"], "warden", "nginx", loaded)
+n_add = paired(lambda n, b: n["p50_us"] - b["p50_us"], "nginx", "backend", 1)
+w_add = paired(lambda w, b: w["p50_us"] - b["p50_us"], "warden", "backend", 1)
 summary = {
     "bench": "proxy", "summary": True,
-    "warden_over_nginx_rps": round(wL["rps"] / nL["rps"], 3) if nL and wL else None,
-    "nginx_added_p50_us_c1": n1["p50_us"] - b1["p50_us"] if n1 and b1 else None,
-    "warden_added_p50_us_c1": w1["p50_us"] - b1["p50_us"] if w1 and b1 else None,
-    "nginx_cpu_us_per_req": nL.get("proxy_cpu_us_per_req") if nL else None,
-    "warden_cpu_us_per_req": wL.get("proxy_cpu_us_per_req") if wL else None,
+    "warden_over_nginx_rps": round(statistics.median(ratio), 3) if ratio else None,
+    "warden_over_nginx_rps_per_round": [round(x, 3) for x in ratio],
+    "nginx_added_p50_us_c1": med(n_add), "warden_added_p50_us_c1": med(w_add),
+    "nginx_cpu_us_per_req": med(r.get("proxy_cpu_us_per_req") for r in runs("nginx", loaded)),
+    "warden_cpu_us_per_req": med(r.get("proxy_cpu_us_per_req") for r in runs("warden", loaded)),
     "cpus": {"total": int(sys.argv[5]), "proxy": sys.argv[2], "backend": sys.argv[3], "wrk": sys.argv[4]},
     "nginx_workers": int(sys.argv[6]), "warden_audit_records": int(sys.argv[7]),
     "warden_audit_verified": json.loads(sys.argv[8]),
@@ -269,4 +310,4 @@ summary = {
     "loadavg_before": sys.argv[9], "loadavg_after": sys.argv[10],
 }
 print(json.dumps(summary))
-EOF
+PYEOF
