@@ -141,10 +141,15 @@ final class PrivacyStage implements Stage {
         / Math.max(1, mechanism.costPerRow().micros()));
     try {
       for (Tensor t : out.tensors()) {
-        if (!outputs.isEmpty() && !outputs.contains(t.name())) {
-          continue;
-        }
-        if (t.datatype() == dev.warden.gateway.protocol.DataType.BYTES) {
+        boolean covered = (outputs.isEmpty() || outputs.contains(t.name()))
+            && t.datatype() != dev.warden.gateway.protocol.DataType.BYTES;
+        if (!covered) {
+          if (mechanism.isDp()) {
+            // an output released without noise (a clean label, logits next to the noisy probabilities) would
+            // void the guarantee the budget accounts for: fail closed
+            throw new StageRejection(502, "privacy_output_unprotected", "the model answered output '" + t.name()
+                + "', which the route's privacy mechanism does not cover: nothing is released");
+          }
           continue;
         }
         double[] v = t.toDoubles();
@@ -157,7 +162,14 @@ final class PrivacyStage implements Stage {
         }
         for (int r = 0; r < rowCount; r++) {
           double[] row = java.util.Arrays.copyOfRange(v, r * width, (r + 1) * width);
-          System.arraycopy(mechanism.apply(row), 0, v, r * width, width);
+          double[] released;
+          try {
+            released = mechanism.apply(row);
+          } catch (IllegalArgumentException e) {
+            throw new StageRejection(502, "privacy_output_mismatch", "output '" + t.name() + "' does not fit the "
+                + "route's privacy mechanism (" + e.getMessage() + "): nothing is released");
+          }
+          System.arraycopy(released, 0, v, r * width, width);
         }
         t.setDoubles(v);
       }

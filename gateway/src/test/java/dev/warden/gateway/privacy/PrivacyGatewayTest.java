@@ -50,7 +50,7 @@ class PrivacyGatewayTest {
   static final double EPSILON = 1.0;
   static final double DELTA = 1e-6;
   static final double RHO = 0.002;
-  static final String[] TENANTS = {"countdown", "cap", "repeat", "refund", "binary", "tf", "batch", "reqid"};
+  static final String[] TENANTS = {"countdown", "cap", "repeat", "refund", "binary", "tf", "batch", "reqid", "unprotected"};
 
   static final String POLICY = """
       apiVersion: warden.dev/v1alpha1
@@ -82,6 +82,18 @@ class PrivacyGatewayTest {
             allowUnsignedModel: true
             privacy: @DP@
             backend: flaky
+          - name: multi
+            match: {protocol: oip, model: multi}
+            tenants: ["*"]
+            allowUnsignedModel: true
+            privacy: @DP@
+            backend: flaky
+          - name: listed
+            match: {protocol: oip, model: listed}
+            tenants: ["*"]
+            allowUnsignedModel: true
+            privacy: @LISTED@
+            backend: flaky
         state: {store: embedded, dir: "@STATE@"}
       """;
 
@@ -111,7 +123,7 @@ class PrivacyGatewayTest {
     }
     Path policy = TestGateways.writePolicy(dir.resolve("policy.yaml"), POLICY, Map.of(
         "TENANTS", tenants.toString().stripTrailing(), "PORT", backend.port(), "WIREMOCK", wiremock.port(),
-        "DP", DP, "STATE", dir.resolve("state").toAbsolutePath()));
+        "DP", DP, "LISTED", DP.replace("{mechanism", "{outputs: [probabilities], mechanism"), "STATE", dir.resolve("state").toAbsolutePath()));
     gateway = TestGateways.start(policy);
     base = TestGateways.url(gateway);
     budget = PrivacyBudget.ofEpsilonDelta(EPSILON, DELTA);
@@ -342,6 +354,50 @@ class PrivacyGatewayTest {
     assertEquals(spentAfter(1), a.headers().firstValue(PrivacyStage.SPENT).orElse(null));
     assertEquals(spentAfter(2), b.headers().firstValue(PrivacyStage.SPENT).orElse(null),
         "a second, different input under a reused request id must be charged");
+  }
+
+  @Test
+  void outputsTheMechanismDoesNotCover_areNeverReleased_andRefunded() throws Exception {
+    String probs = "{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[1,10],"
+        + "\"data\":[0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1]}";
+    stub("multi", "{\"outputs\":[" + probs + ",{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[1],"
+        + "\"data\":[\"seven\"]}]}");
+    stub("listed", "{\"outputs\":[" + probs + ",{\"name\":\"logits\",\"datatype\":\"FP32\",\"shape\":[1,2],"
+        + "\"data\":[3.5,-1.25]}]}");
+
+    HttpResponse<String> label = infer("unprotected", "multi", oipRequest(testRow(70)));
+    HttpResponse<String> logits = infer("unprotected", "listed", oipRequest(testRow(71)));
+
+    assertEquals(502, label.statusCode(), label.body());
+    assertEquals("privacy_output_unprotected", JSON.readTree(label.body()).get("code").asText());
+    assertFalse(label.body().contains("seven"), "the clean label must not leak");
+    assertEquals(502, logits.statusCode(), logits.body());
+    assertFalse(logits.body().contains("3.5"), "the clean logits must not leak");
+
+    // a model output of the wrong width is refused (not a hung request), and refunded like the others
+    stub("multi", "{\"outputs\":[{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[1,3],"
+        + "\"data\":[0.2,0.3,0.5]}]}");
+    HttpResponse<String> narrow = infer("unprotected", "multi", oipRequest(testRow(72)));
+    assertEquals(502, narrow.statusCode(), narrow.body());
+    assertEquals("privacy_output_mismatch", JSON.readTree(narrow.body()).get("code").asText());
+
+    stub("multi", "{\"outputs\":[" + probs + "]}");
+    HttpResponse<String> ok = null;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      Thread.sleep(100);
+      ok = infer("unprotected", "multi", oipRequest(testRow(73 + attempt)));
+      assertEquals(200, ok.statusCode(), ok.body());
+      if (ok.headers().firstValue(PrivacyStage.SPENT).orElse("").equals(spentAfter(attempt + 1))) {
+        break;
+      }
+    }
+    assertEquals(spentAfter(1), ok.headers().firstValue(PrivacyStage.SPENT).orElse(null),
+        "the three refused answers are refunded");
+  }
+
+  private static void stub(String model, String body) {
+    wiremock.stubFor(post(urlEqualTo("/v2/models/" + model + "/infer")).willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Type", "application/json").withBody(body)));
   }
 
   @Test
