@@ -14,7 +14,13 @@ import dev.warden.crypto.secagg.SigningKey;
 import dev.warden.gateway.Gateway;
 import dev.warden.gateway.audit.AuditKeys;
 import dev.warden.gateway.it.TestGateways;
+import dev.warden.crypto.secagg.FixedPointEncoding;
+import dev.warden.crypto.secagg.cli.FlClientCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Three organisations run secure-aggregation rounds through a real gateway on loopback (all standard
@@ -68,7 +75,7 @@ class FederatedGatewayTest {
           participants: [bank-a, bank-b, bank-c]
           readers: [coordinator, bank-a]
           minSurvivors: 2
-          vectorLength: @LENGTH@
+          @SHAPE@
           dropoutFraction: 0.3
           timeouts: {default: PT60S, advertiseKeys: @ADV@, maskedInput: @MASKED@}
       """;
@@ -79,6 +86,10 @@ class FederatedGatewayTest {
 
   /** Keys, audit key, policy file; {@code adv}/{@code masked} are the two short-able phase timeouts. */
   private Path setUp(String adv, String masked) throws Exception {
+    return setUp(adv, masked, "vectorLength: " + LENGTH);
+  }
+
+  private Path setUp(String adv, String masked, String shape) throws Exception {
     Map<String, Object> tokens = new HashMap<>();
     for (String t : List.of("coordinator", "bank-a", "bank-b", "bank-c", "outsider")) {
       String key = TestGateways.newApiKey();
@@ -86,17 +97,19 @@ class FederatedGatewayTest {
       tokens.put("K_" + t.toUpperCase().replace('-', '_'), TestGateways.keyHashes(dir, t + ".sha256", key));
     }
     for (String b : BANKS) {
-      SigningKey k = SigningKey.generate(RANDOM);
-      signing.put(b, k);
       Path pub = dir.resolve(b + ".key.pub");
-      Files.writeString(pub, Base64.getEncoder().encodeToString(k.publicKey()) + "\n");
+      if (!Files.exists(pub)) { // else enrolled with 'warden fl-client keygen'
+        SigningKey k = SigningKey.generate(RANDOM);
+        signing.put(b, k);
+        Files.writeString(pub, Base64.getEncoder().encodeToString(k.publicKey()) + "\n");
+      }
       tokens.put("P_" + b.toUpperCase().replace('-', '_'), pub);
     }
     AuditKeys.writePrivateKey(dir.resolve("audit.key"), AuditKeys.generate().getPrivate());
     tokens.put("AUDIT", dir.resolve("audit.log"));
     tokens.put("SIGNING", dir.resolve("audit.key"));
     tokens.put("STATE", dir.resolve("state"));
-    tokens.put("LENGTH", LENGTH);
+    tokens.put("SHAPE", shape);
     tokens.put("ADV", adv);
     tokens.put("MASKED", masked);
     return TestGateways.writePolicy(dir.resolve("policy.yaml"), POLICY, tokens);
@@ -224,6 +237,7 @@ class FederatedGatewayTest {
       g.close();
     }
 
+    assertTrue(Files.isRegularFile(dir.resolve("state/federated/r2/journal.log")), "journal under <spec.state.dir>/federated by default");
     Gateway g2 = TestGateways.start(policy); // same state directory: the round is replayed from its journal
     try {
       assertTrue(status(g2, "r2").contains("\"state\":\"SHARE_KEYS\""), status(g2, "r2"));
@@ -299,6 +313,71 @@ class FederatedGatewayTest {
       assertEquals(204, send(g, "POST", adv, "bank-a", good).statusCode(), "an identical retry is idempotent");
       HttpResponse<byte[]> dup = send(g, "POST", adv, "bank-a", SecAggClient.create(cfg, 1, signing.get("bank-a"), RANDOM).advertiseKeys());
       assertEquals(409, dup.statusCode(), "a different second message is a duplicate");
+    } finally {
+      g.close();
+    }
+  }
+
+  private static String[] cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new FlClientCommand());
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  void threeOrganisationsWithTheCli_keygenJoinVerify_throughTheGateway() throws Exception {
+    int d = 8;
+    for (String b : BANKS) {
+      String[] k = cli("keygen", "--out", dir.resolve(b + ".key").toString());
+      assertEquals("0", k[0], k[2]);
+    }
+    Path policy = setUp("PT60S", "PT60S", "encoding: {modelLength: " + d + ", clip: 2.0, bits: 12}");
+    float[][] updates = new float[3][d];
+    for (int i = 0; i < 3; i++) {
+      ByteBuffer bb = ByteBuffer.allocate(4 * d).order(ByteOrder.LITTLE_ENDIAN);
+      for (int k = 0; k < d; k++) {
+        updates[i][k] = (float) (RANDOM.nextGaussian() * 0.5);
+        bb.putFloat(updates[i][k]);
+      }
+      Files.write(dir.resolve(BANKS[i] + ".f32"), bb.array());
+    }
+    Gateway g = TestGateways.start(policy);
+    try {
+      RoundConfig cfg = create(g, "fraud-2026-01");
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      List<Future<String[]>> runs = new ArrayList<>();
+      for (String b : BANKS) {
+        List<String> a = new ArrayList<>(List.of("join", "--url", TestGateways.url(g), "--round", "fraud-2026-01", "--name", b,
+            "--key", dir.resolve(b + ".key").toString(), "--update", dir.resolve(b + ".f32").toString(), "--token", apiKeys.get(b),
+            "--poll-ms", "50", "--timeout-s", "60"));
+        if (b.equals("bank-a")) {
+          a.addAll(List.of("--result-out", dir.resolve("aggregate.bin").toString()));
+        }
+        runs.add(pool.submit(() -> cli(a.toArray(new String[0]))));
+      }
+      for (Future<String[]> f : runs) {
+        String[] r = f.get();
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"state\":\"COMPLETE\""), r[1]);
+      }
+      pool.shutdown();
+      String[] v = cli("verify", "--url", TestGateways.url(g), "--round", "fraud-2026-01", "--result", dir.resolve("aggregate.bin").toString(),
+          "--token", apiKeys.get("bank-b"));
+      assertEquals("0", v[0], v[2]);
+      assertTrue(v[1].contains("\"verified\":true") && v[1].contains("\"survivors\":3"), v[1]);
+      FixedPointEncoding enc = cfg.encoding().orElseThrow();
+      double[] mean = AggregateResult.parse(Files.readAllBytes(dir.resolve("aggregate.bin")), cfg).decodeMean(enc);
+      for (int k = 0; k < d; k++) {
+        double plain = 0;
+        for (int i = 0; i < 3; i++) {
+          plain += Math.max(-2.0, Math.min(2.0, updates[i][k]));
+        }
+        assertEquals(plain / 3, mean[k], 4 * enc.step(), "entry " + k);
+      }
     } finally {
       g.close();
     }
