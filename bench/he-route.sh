@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The HE route through the gateway on loopback (issue 7): a real `warden he-backend` with the signed digits
+# logistic regression, the gateway with a route that sends X-Data-Class: restricted there, and the plain ONNX
+# Runtime server for comparison. Latency p50/p99 and req/s at concurrency 1 and 8, and the bytes on the wire
+# (one-time evaluation-key upload, query and answer ciphertexts). Prints JSON lines last.
+# Usage: bench/he-route.sh [requests per run, default 300]   (env TARGET_DIR, default target-he-route-bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TARGET_DIR="${TARGET_DIR:-target-he-route-bench}"
+mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -Dmaven.test.skip=true package >&2
+JAR="bench/$TARGET_DIR/benchmarks.jar"
+java -cp "$JAR" dev.warden.bench.heroute.HeRouteBench "$@" 2>/dev/null | grep '^{'

@@ -1,0 +1,197 @@
+package dev.warden.bench.heroute;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.crypto.he.inference.CompiledModel;
+import dev.warden.crypto.he.inference.EncryptedInference;
+import dev.warden.detectors.train.Dataset;
+import dev.warden.detectors.train.Recipes;
+import dev.warden.gateway.Gateway;
+import dev.warden.gateway.StandardCapabilities;
+import dev.warden.gateway.auth.ApiKeyIndex;
+import dev.warden.gateway.demo.backends.DemoModelServer;
+import dev.warden.gateway.he.HeKeyStore;
+import dev.warden.gateway.he.HeModels;
+import dev.warden.gateway.he.backend.HeBackendServer;
+import dev.warden.verifier.EcCurve;
+import dev.warden.verifier.KeyGenerator;
+import dev.warden.verifier.ModelSigner;
+import dev.warden.verifier.Pem;
+import dev.warden.verifier.hashing.HashProgress;
+import dev.warden.verifier.hashing.HashingOptions;
+import dev.warden.verifier.hashing.ModelHasher;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Latency of the digits logistic-regression HE route through the gateway on loopback (real HE backend,
+ * real gateway; no screening or rate limits on the route, so the figures are the HE path itself), with
+ * the plain ONNX Runtime route for comparison, and the bytes on the wire. Prints JSON lines.
+ * Args: [requests per run, default 300].
+ */
+public final class HeRouteBench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private HeRouteBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+    Path dir = Files.createTempDirectory("warden-he-bench");
+    Dataset.Split split = Recipes.digitsSplit();
+    byte[] onnx = Recipes.digitsLogisticRegression(split.train()).toOnnx("input", "probabilities");
+    Path model = dir.resolve("he-models/digits");
+    Files.createDirectories(model);
+    Files.write(model.resolve("model.onnx"), onnx);
+    Path key = dir.resolve("sign.pem");
+    Path pub = dir.resolve("sign.pub.pem");
+    KeyGenerator.write(KeyGenerator.generate(EcCurve.P256), key, pub);
+    try (ModelHasher hasher = new ModelHasher()) {
+      ModelSigner.withKey(Pem.readPrivateKey(key, null), hasher)
+          .sign(model, model.resolve("model.sig"), HashingOptions.files(), HashProgress.NONE);
+    }
+    HeKeyStore.createKekFile(dir.resolve("kek"), new SecureRandom());
+    String apiKey = "wdn_bench_" + Long.toHexString(new SecureRandom().nextLong());
+    Files.writeString(dir.resolve("keys.sha256"), ApiKeyIndex.hashHex(apiKey) + "\n");
+
+    Vertx vertx = Vertx.vertx();
+    HeBackendServer backend = HeBackendServer.start(vertx, "127.0.0.1", 0, dir.resolve("he-models"), pub,
+        HeBackendServer.Options.defaults()).await();
+    DemoModelServer plain = DemoModelServer.start(vertx, "127.0.0.1", 0,
+        java.util.Map.of("digits", model.resolve("model.onnx"))).await();
+    String policy = String.join("\n",
+        "apiVersion: warden.dev/v1alpha1",
+        "kind: GatewayPolicy",
+        "metadata: {name: he-bench}",
+        "spec:",
+        "  tenants:",
+        "    - id: bench",
+        "      apiKeys: {sha256File: \"" + dir.resolve("keys.sha256") + "\"}",
+        "  backends:",
+        "    plain: {url: \"http://127.0.0.1:" + plain.actualPort() + "\", protocol: oip, timeoutMs: 10000}",
+        "    he: {url: \"http://127.0.0.1:" + backend.actualPort() + "\", protocol: warden-he, timeoutMs: 10000}",
+        "  models:",
+        "    - name: digits",
+        "      path: \"" + model + "\"",
+        "      signature: \"" + model.resolve("model.sig") + "\"",
+        "      authority: {key: {publicKey: \"" + pub + "\"}}",
+        "  routes:",
+        "    - name: digits",
+        "      match: {protocol: oip, model: digits}",
+        "      tenants: [bench]",
+        "      compute:",
+        "        - {backend: he, when: {header: {X-Data-Class: restricted}}}",
+        "        - {backend: plain}",
+        "  he:",
+        "    keyStore: {dir: \"" + dir.resolve("he-keys") + "\", kekFile: \"" + dir.resolve("kek") + "\"}",
+        "    models:",
+        "      digits: {path: \"" + model + "\", signature: \"" + model.resolve("model.sig") + "\", publicKey: \""
+            + pub + "\"}",
+        "");
+    Path policyFile = dir.resolve("policy.yaml");
+    Files.writeString(policyFile, policy);
+    Gateway gateway = StandardCapabilities.install(Gateway.builder()).policy(policyFile)
+        .listen("127.0.0.1", 0).admin("127.0.0.1", 0).watchPolicy(false).build();
+    gateway.start().await();
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (gateway.notReadyReason() != null && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    String url = "http://127.0.0.1:" + gateway.port() + "/v2/models/digits/infer";
+    List<String> bodies = new ArrayList<>();
+    for (float[] x : split.test().x()) {
+      ObjectNode o = JSON.createObjectNode();
+      ObjectNode in = o.putArray("inputs").addObject().put("name", "input").put("datatype", "FP32");
+      in.putArray("shape").add(1).add(64);
+      ArrayNode data = in.putArray("data");
+      for (float v : x) {
+        data.add(v);
+      }
+      bodies.add(o.toString());
+    }
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    try {
+      run(http, url, apiKey, bodies, true, 1, Math.min(n, 100)); // warm-up (JIT, key push)
+      run(http, url, apiKey, bodies, false, 1, Math.min(n, 100));
+      for (boolean he : new boolean[] {true, false}) {
+        for (int c : new int[] {1, 8}) {
+          double[] r = run(http, url, apiKey, bodies, he, c, n);
+          System.out.printf("{\"bench\":\"he-route\",\"route\":\"%s\",\"concurrency\":%d,\"requests\":%d,"
+              + "\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"req_per_s\":%.1f}%n", he ? "he" : "plain", c, n, r[0], r[1], r[2]);
+        }
+      }
+      // bytes on the wire: exactly what the gateway sends/receives per request and once per key set
+      CompiledModel cm = HeModels.compile(onnx, null);
+      EncryptedInference.KeyHolder kh = EncryptedInference.KeyHolder.create(cm, new SecureRandom(),
+          EncryptedInference.Options.defaults());
+      double[] x = new double[64];
+      for (int i = 0; i < 64; i++) {
+        x[i] = split.test().x()[0][i];
+      }
+      byte[] evk = kh.evaluationKeys();
+      byte[] query = kh.encrypt(new double[][] {x});
+      byte[] answer = new EncryptedInference.Evaluator(cm, evk).evaluate(query);
+      System.out.printf("{\"bench\":\"he-route-bytes\",\"evaluation_keys_bytes\":%d,\"query_bytes\":%d,"
+          + "\"answer_bytes\":%d,\"rotations\":%d,\"batch_capacity\":%d}%n", evk.length, query.length, answer.length,
+          cm.rotationSteps().size(), cm.batchCapacity());
+    } finally {
+      gateway.close();
+      backend.close().await();
+      plain.close().await();
+      vertx.close().await();
+    }
+  }
+
+  /** {p50 ms, p99 ms, req/s}. */
+  static double[] run(HttpClient http, String url, String apiKey, List<String> bodies, boolean he, int concurrency,
+      int n) throws Exception {
+    long[] lat = new long[n];
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    long t0 = System.nanoTime();
+    List<Future<?>> fs = new ArrayList<>();
+    for (int w = 0; w < concurrency; w++) {
+      fs.add(pool.submit(() -> {
+        int i;
+        while ((i = next.getAndIncrement()) < n) {
+          HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i % bodies.size())));
+          if (he) {
+            b.header("X-Data-Class", "restricted");
+          }
+          long s = System.nanoTime();
+          HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+          lat[i] = System.nanoTime() - s;
+          if (r.statusCode() != 200) {
+            throw new IllegalStateException("status " + r.statusCode() + ": " + r.body());
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : fs) {
+      f.get();
+    }
+    long total = System.nanoTime() - t0;
+    pool.shutdown();
+    Arrays.sort(lat);
+    return new double[] {lat[n / 2] / 1e6, lat[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1e6,
+        n / (total / 1e9)};
+  }
+}
