@@ -114,9 +114,13 @@ public final class Screening implements AutoCloseable {
 
   void rememberAnswer(String tenant, String route, MultiMap headers, Buffer body) {
     MultiMap h = MultiMap.caseInsensitiveMultiMap();
-    String ct = headers == null ? null : headers.get("Content-Type");
-    if (ct != null) {
-      h.set("Content-Type", ct);
+    // the headers that make the body what it is: without the OIP binary header length a replayed binary
+    // answer is unparseable, which would tell the attacker it was flagged
+    for (String name : new String[] {"Content-Type", "Inference-Header-Content-Length"}) {
+      String v = headers == null ? null : headers.get(name);
+      if (v != null) {
+        h.set(name, v);
+      }
     }
     lastAnswers.put(tenant + '\u0000' + route, new LastAnswer(h, body.copy()));
   }

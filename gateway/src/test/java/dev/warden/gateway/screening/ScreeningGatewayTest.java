@@ -240,6 +240,39 @@ class ScreeningGatewayTest {
   }
 
   @Test
+  void silent_replayOfABinaryAnswerKeepsItsHeaderLength() throws Exception {
+    HttpResponse<byte[]> first = binary("silent", testRow(20));
+    HttpResponse<byte[]> other = binary("silent", testRow(21));
+    HttpResponse<byte[]> repeat = binary("silent", testRow(20));
+
+    assertEquals(200, first.statusCode());
+    assertEquals(200, other.statusCode());
+    assertEquals(200, repeat.statusCode());
+    assertTrue(java.util.Arrays.equals(other.body(), repeat.body()), "the flagged query gets the previous answer");
+    assertEquals(other.headers().firstValue("Inference-Header-Content-Length").orElse(null),
+        repeat.headers().firstValue("Inference-Header-Content-Length").orElse(null),
+        "a replayed binary answer must stay parseable (and not look different from a real one)");
+    assertEquals(other.headers().firstValue("Content-Type").orElse(null),
+        repeat.headers().firstValue("Content-Type").orElse(null));
+  }
+
+  static HttpResponse<byte[]> binary(String model, float[] row) throws Exception {
+    byte[] head = ("{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,64],"
+        + "\"parameters\":{\"binary_data_size\":256}}],\"outputs\":[{\"name\":\"probabilities\","
+        + "\"parameters\":{\"binary_data\":true}}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ByteBuffer body = ByteBuffer.allocate(head.length + 256).order(ByteOrder.LITTLE_ENDIAN);
+    body.put(head);
+    for (float v : row) {
+      body.putFloat(v);
+    }
+    return TestGateways.HTTP.send(TestGateways.request(base + "/v2/models/" + model + "/infer", key)
+        .header("Content-Type", "application/octet-stream")
+        .header("Inference-Header-Content-Length", Integer.toString(head.length))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.array())).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
   void aSquareAttackOverHttpIsFlaggedWithinItsFirst20Queries() throws Exception {
     // the most confidently classified of some held-out digits, so the attack needs more than one query
     int row = -1;
