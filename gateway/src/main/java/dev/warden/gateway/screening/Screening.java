@@ -90,8 +90,32 @@ public final class Screening implements AutoCloseable {
   private synchronized StandardDetectors standard() throws Exception {
     if (standard == null) {
       standard = StandardDetectors.build(StandardDetectors.Options.digitsDemo());
+      warmUp(standard);
     }
     return standard;
+  }
+
+  /**
+   * Runs each stateless detector once, so the first real request does not pay ONNX Runtime's and the
+   * JIT's first-call cost against its timeout (the query stores are left alone: a warm-up query would
+   * become a stored fingerprint).
+   */
+  private static void warmUp(StandardDetectors std) {
+    dev.warden.detectors.screen.ScreenInput image = dev.warden.detectors.screen.ScreenInput.ofTensors("warden-warm-up",
+        "", "", List.of(dev.warden.detectors.digest.Tensor.ofFloats("input", new long[] {1, 64}, new float[64])));
+    dev.warden.detectors.screen.ScreenInput text = dev.warden.detectors.screen.ScreenInput.ofText("warden-warm-up",
+        "", "", "warming up the text screens");
+    for (String name : List.of(StandardDetectors.AUTOENCODER, StandardDetectors.INVISIBLE_CHARS,
+        StandardDetectors.PROMPT_INJECTION)) {
+      var d = std.registry().get(name);
+      for (int i = 0; i < 20; i++) {
+        try {
+          d.detect(d.accepts(image) ? image : text, d.defaultThreshold());
+        } catch (Exception e) {
+          break; // a failing detector shows up on real requests, with its onError
+        }
+      }
+    }
   }
 
   long throttledFor(String tenant, String route) {
