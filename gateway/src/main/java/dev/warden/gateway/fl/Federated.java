@@ -28,7 +28,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
@@ -107,6 +112,7 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
   private final AtomicBoolean ticking = new AtomicBoolean();
   private volatile FederatedSettings settings;
   private volatile RoundCoordinator coordinator;
+  private FileLock lock;
   private Path openDir;
   private Vertx timerVertx;
   private volatile long timerId = -1;
@@ -144,18 +150,59 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
       return;
     }
     RoundCoordinator old = coordinator;
+    FileLock oldLock = lock;
     try {
-      coordinator = new RoundCoordinator(s.stateDir(), clock, random, this::phaseClosed);
+      FileLock next = lockDir(s.stateDir());
+      try {
+        coordinator = new RoundCoordinator(s.stateDir(), clock, random, this::phaseClosed);
+      } catch (SecAggException e) {
+        release(next);
+        throw e;
+      }
+      lock = next;
       openDir = s.stateDir();
       configs.clear();
       LOG.info("federated rounds: state in " + openDir + ", " + coordinator.roundIds().size() + " round(s) loaded");
-    } catch (SecAggException e) {
+    } catch (SecAggException | IOException e) {
       LOG.severe("federated rounds unavailable: " + e.getMessage());
       coordinator = null;
+      lock = null;
       openDir = null;
     }
     if (old != null) {
       old.close();
+    }
+    if (oldLock != null) {
+      release(oldLock);
+    }
+  }
+
+  /**
+   * One process per state directory: two coordinators appending to the same journals would corrupt them
+   * (several replicas need one directory each and sticky routing of {@code /v1/fl/...} per round).
+   */
+  private static FileLock lockDir(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock l;
+    try {
+      l = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      l = null;
+    }
+    if (l == null) {
+      ch.close();
+      throw new IOException("another gateway holds the federated state directory " + dir);
+    }
+    return l;
+  }
+
+  private static void release(FileLock l) {
+    try {
+      l.release();
+      l.channel().close();
+    } catch (IOException e) {
+      LOG.fine("releasing " + l + ": " + e);
     }
   }
 
@@ -528,6 +575,12 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
     coordinator = null;
     if (co != null) {
       co.close();
+    }
+    synchronized (this) {
+      if (lock != null) {
+        release(lock);
+        lock = null;
+      }
     }
   }
 }

@@ -240,6 +240,15 @@ class FederatedGatewayTest {
     assertTrue(Files.isRegularFile(dir.resolve("state/federated/r2/journal.log")), "journal under <spec.state.dir>/federated by default");
     Gateway g2 = TestGateways.start(policy); // same state directory: the round is replayed from its journal
     try {
+      Path other = dir.resolve("second.yaml"); // a second gateway (own audit log) on the same round directory
+      Files.writeString(other, Files.readString(policy).replace("audit.log", "audit-2.log"));
+      Gateway second = TestGateways.start(other); // must not serve it: two writers would corrupt the journals
+      try {
+        HttpResponse<byte[]> refused = send(second, "GET", "/v1/fl/rounds/r2/status", "bank-a", null);
+        assertEquals(503, refused.statusCode(), () -> TestGateways.utf8(refused.body()));
+      } finally {
+        second.close();
+      }
       assertTrue(status(g2, "r2").contains("\"state\":\"SHARE_KEYS\""), status(g2, "r2"));
       assertArrayEquals(cfg.toBytes(), ok(g2, "GET", "/v1/fl/rounds/r2", "bank-a", null));
       for (int i = 0; i < 3; i++) {
