@@ -55,7 +55,7 @@ public final class AuditLogSink implements AuditSink {
         .requestId(ex.requestId())
         .tenant(ex.tenant())
         .route(ex.route() == null ? null : ex.route().name())
-        .protocol(ex.protocol().wireName())
+        .protocol(ex.protocol() == null ? "warden-fl" : ex.protocol().wireName())
         .model(ex.model())
         .modelVersion(ex.modelVersion())
         .modelDigest(ex.modelDigest())
