@@ -289,15 +289,17 @@ public final class Demo implements AutoCloseable {
         "  API key        " + apiKey + "   (tenant 'demo'; also in " + d + "/demo.env)",
         "  ready          " + (ready == null ? "yes" : "NO: " + ready),
         "",
-        "Predict a digit (OIP v2):",
+        "Predict a digit on ciphertexts (the gateway encrypts, the HE backend never sees the pixels; header"
+            + " Warden-Compute: he):",
+        "  curl -si " + auth + " -H 'X-Data-Class: restricted' --data @" + d + "/requests/digits-oip.json " + url()
+            + "/v2/models/digits/infer | grep -e Warden-Compute -e data",
+        "Same prediction in plaintext (OIP v2; repeats of one image are then answered from the query-attack"
+            + " store's silent cache):",
         "  curl -s " + auth + " -H 'Content-Type: application/json' --data @" + d
             + "/requests/digits-oip.json " + url() + "/v2/models/digits/infer",
         "Same through TF-Serving predict:",
         "  curl -s " + auth + " -H 'Content-Type: application/json' --data @" + d
             + "/requests/digits-tf.json " + url() + "/v1/models/digits:predict",
-        "Same prediction computed on ciphertexts (the gateway encrypts, the HE backend never sees the pixels):",
-        "  curl -si " + auth + " -H 'X-Data-Class: restricted' --data @" + d + "/requests/digits-oip.json " + url()
-            + "/v2/models/digits/infer | grep -e Warden-Compute -e data",
         "Healthcare: breast-cancer diagnosis, HE-only for every tenant (outputs: [malignant, benign]):",
         "  curl -si " + auth + " --data @" + d + "/requests/breast-cancer-oip.json " + url()
             + "/v2/models/breast-cancer/infer | grep -e Warden-Compute -e data",
