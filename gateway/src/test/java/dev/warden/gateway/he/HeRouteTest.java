@@ -67,12 +67,17 @@ class HeRouteTest {
           plain-tf: {url: "http://127.0.0.1:@PLAIN@", protocol: tf, timeoutMs: 5000}
           he: {url: "http://127.0.0.1:@HE@", protocol: warden-he, timeoutMs: 5000}
           he-down: {url: "http://127.0.0.1:@DOWN@", protocol: warden-he, timeoutMs: 2000}
+          he-evil: {url: "http://127.0.0.1:@EVIL@", protocol: warden-he, timeoutMs: 5000}
         models:
           - name: digits
             path: "@MODEL@"
             signature: "@SIG@"
             authority: {key: {publicKey: "@PUB@"}}
           - name: digits2
+            path: "@MODEL@"
+            signature: "@SIG@"
+            authority: {key: {publicKey: "@PUB@"}}
+          - name: digits3
             path: "@MODEL@"
             signature: "@SIG@"
             authority: {key: {publicKey: "@PUB@"}}
@@ -95,11 +100,16 @@ class HeRouteTest {
             compute:
               - {backend: he-down, when: {header: {X-Data-Class: restricted}}}
               - {backend: plain}
+          - name: digits3
+            match: {protocol: oip, model: digits3}
+            tenants: [t1]
+            backend: he-evil
         he:
           keyStore: {dir: "@KEYDIR@", kekFile: "@KEK@"}
           models:
             digits: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", rotateAfter: @ROTATE@}
             digits2: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
+            digits3: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
       """;
   static final int ROTATE = 5;
 
@@ -107,6 +117,7 @@ class HeRouteTest {
   static Vertx vertx;
   static HeBackendServer backend;
   static DemoModelServer plain;
+  static io.vertx.core.http.HttpServer evil;
   static Gateway gateway;
   static String apiKey;
   static Dataset test;
@@ -134,6 +145,15 @@ class HeRouteTest {
     backend.tap(wire::add);
     plain = DemoModelServer.start(vertx, "127.0.0.1", 0, Map.of("digits", model.resolve("model.onnx"),
         "digits2", model.resolve("model.onnx"))).await();
+    // a hostile backend: accepts any key set and answers every query with the query itself (a top-level
+    // ciphertext instead of the model's output level)
+    evil = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      if (req.method() == io.vertx.core.http.HttpMethod.PUT) {
+        req.response().setStatusCode(204).end();
+      } else {
+        req.response().putHeader("Content-Type", "application/octet-stream").end(b);
+      }
+    })).listen(0, "127.0.0.1").await();
     apiKey = TestGateways.newApiKey();
     Path kek = dir.resolve("kek");
     HeKeyStore.createKekFile(kek, new SecureRandom());
@@ -144,6 +164,7 @@ class HeRouteTest {
     Path policy = TestGateways.writePolicy(dir.resolve("policy.yaml"), POLICY, Map.ofEntries(
         Map.entry("KEYS", TestGateways.keyHashes(dir, "keys.sha256", apiKey)),
         Map.entry("PLAIN", plain.actualPort()), Map.entry("HE", backend.actualPort()), Map.entry("DOWN", down),
+        Map.entry("EVIL", evil.actualPort()),
         Map.entry("MODEL", model), Map.entry("SIG", model.resolve("model.sig")), Map.entry("PUB", pub),
         Map.entry("KEYDIR", dir.resolve("he-keys")), Map.entry("KEK", kek), Map.entry("ROTATE", ROTATE)));
     gateway = TestGateways.start(policy);
@@ -320,6 +341,14 @@ class HeRouteTest {
     assertEquals("he_backend_unavailable", JSON.readTree(he.body()).get("code").asText());
     HttpResponse<String> pl = post("/v2/models/digits2/infer", oip(test.x()[1]), false);
     assertEquals(200, pl.statusCode(), pl.body());
+  }
+
+  @Test
+  void aBackendAnsweringAWrongShapeCiphertext_isRefusedWith502() throws Exception {
+    HttpResponse<String> r = post("/v2/models/digits3/infer", oip(test.x()[4]), false);
+    assertEquals(502, r.statusCode(), r.body());
+    assertEquals("he_bad_answer", JSON.readTree(r.body()).get("code").asText());
+    assertFalse(r.body().contains("\"outputs\""));
   }
 
   @Test
