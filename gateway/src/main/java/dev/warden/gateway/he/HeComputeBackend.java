@@ -51,6 +51,8 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
   private static final Logger LOG = Logger.getLogger(HeComputeBackend.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final String COMPUTE_HEADER = "Warden-Compute";
+  /** Ciphertexts (of {@code batchCapacity()} rows each) one request may use. */
+  public static final int MAX_CIPHERTEXTS = 8;
 
   private final SecureRandom random;
   private final Map<String, String> env;
@@ -120,10 +122,22 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
     ex.compute("he");
     return ctx.executeBlocking(() -> keySet(ex.tenant(), mc), false).compose(tk -> {
       ex.verdict("he", StageVerdict.PASS, "key=" + tk.keyId);
-      return ctx.executeBlocking(() -> tk.holder.encrypt(inputs), false)
-          .compose(query -> http.infer(backend, mc.backendModel(), tk, query))
-          .compose(answer -> ctx.executeBlocking(() -> decrypt(tk, mc, answer, inputs.length), false))
-          .map(outputs -> respond(ex, mc, outputs));
+      // one ciphertext per batchCapacity() rows, sent one after the other
+      int cap = mc.model().batchCapacity();
+      double[][] outputs = new double[inputs.length][];
+      Future<Void> chain = Future.succeededFuture();
+      for (int from = 0; from < inputs.length; from += cap) {
+        int start = from;
+        double[][] chunk = java.util.Arrays.copyOfRange(inputs, from, Math.min(inputs.length, from + cap));
+        chain = chain.compose(v -> ctx.executeBlocking(() -> tk.holder.encrypt(chunk), false)
+            .compose(query -> http.infer(backend, mc.backendModel(), tk, query))
+            .compose(answer -> ctx.executeBlocking(() -> decrypt(tk, mc, answer, chunk.length), false))
+            .map(out -> {
+              System.arraycopy(out, 0, outputs, start, out.length);
+              return null;
+            }));
+      }
+      return chain.map(v -> respond(ex, mc, outputs));
     }, e -> Future.failedFuture(e instanceof StageRejection ? e
         : new StageRejection(503, "he_unavailable", "HE key set not available: " + e.getMessage())));
   }
@@ -154,9 +168,9 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
       throw new StageRejection(422, "malformed_input", "input '" + t.name() + "' must have shape [batch, " + d + "]");
     }
     int batch = (int) (count / d);
-    if (batch < 1 || batch > model.batchCapacity()) {
-      throw new StageRejection(422, "he_batch_too_large", "the HE route takes 1.." + model.batchCapacity()
-          + " rows per request (got " + batch + ")");
+    if (batch < 1 || batch > model.batchCapacity() * MAX_CIPHERTEXTS) {
+      throw new StageRejection(422, "he_batch_too_large", "the HE route takes 1.."
+          + model.batchCapacity() * MAX_CIPHERTEXTS + " rows per request (got " + batch + ")");
     }
     double[] flat = t.toDoubles();
     double[][] rows = new double[batch][d];

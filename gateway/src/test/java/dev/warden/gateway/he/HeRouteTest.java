@@ -352,6 +352,32 @@ class HeRouteTest {
   }
 
   @Test
+  void aBatchLargerThanOneCiphertext_isSplit_andAnswersAgreeRowByRow() throws Exception {
+    float[][] rows = new float[40][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = test.x()[100 + i];
+    }
+    HttpResponse<String> he = post("/v2/models/digits/infer", oip(rows), true);
+    assertEquals(200, he.statusCode(), he.body());
+    assertEquals("he", he.headers().firstValue("Warden-Compute").orElse(null));
+    JsonNode out = JSON.readTree(he.body()).get("outputs").get(0);
+    assertEquals(40, out.get("shape").get(0).asInt());
+    for (int i = 0; i < rows.length; i++) {
+      float[] want = lr.forward(rows[i]);
+      int best = 0;
+      for (int k = 1; k < 10; k++) {
+        best = want[k] > want[best] ? k : best;
+      }
+      assertEquals(best, argmax(out.get("data"), i * 10, 10), "row " + i);
+    }
+    float[][] tooMany = new float[32 * HeComputeBackend.MAX_CIPHERTEXTS + 1][];
+    java.util.Arrays.fill(tooMany, test.x()[0]);
+    HttpResponse<String> big = post("/v2/models/digits/infer", oip(tooMany), true);
+    assertEquals(422, big.statusCode(), big.body());
+    assertEquals("he_batch_too_large", JSON.readTree(big.body()).get("code").asText());
+  }
+
+  @Test
   void backendRefusesUnsignedModels() throws Exception {
     HeBackendServer.ModelStatus unsigned = backend.models().stream().filter(m -> m.name().equals("unsigned"))
         .findFirst().orElseThrow();
