@@ -77,6 +77,10 @@ class HeRouteTest {
             path: "@MODEL@"
             signature: "@SIG@"
             authority: {key: {publicKey: "@PUB@"}}
+          - name: digits-dp
+            path: "@MODEL@"
+            signature: "@SIG@"
+            authority: {key: {publicKey: "@PUB@"}}
           - name: digits3
             path: "@MODEL@"
             signature: "@SIG@"
@@ -100,15 +104,27 @@ class HeRouteTest {
             compute:
               - {backend: he-down, when: {header: {X-Data-Class: restricted}}}
               - {backend: plain}
+          - name: digits-dp
+            match: {protocol: oip, model: digits-dp}
+            tenants: [t1]
+            privacy:
+              mechanism: gaussian
+              outputKind: probabilities
+              dimension: 10
+              rhoPerQuery: 0.002
+              budget: {epsilon: 1.0, delta: 1.0e-6, globalEpsilon: 4.0}
+            backend: he
           - name: digits3
             match: {protocol: oip, model: digits3}
             tenants: [t1]
             backend: he-evil
+        state: {store: embedded, dir: "@STATE@"}
         he:
           keyStore: {dir: "@KEYDIR@", kekFile: "@KEK@"}
           models:
             digits: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", rotateAfter: @ROTATE@}
             digits2: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
+            digits-dp: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
             digits3: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
       """;
   static final int ROTATE = 5;
@@ -164,7 +180,7 @@ class HeRouteTest {
     Path policy = TestGateways.writePolicy(dir.resolve("policy.yaml"), POLICY, Map.ofEntries(
         Map.entry("KEYS", TestGateways.keyHashes(dir, "keys.sha256", apiKey)),
         Map.entry("PLAIN", plain.actualPort()), Map.entry("HE", backend.actualPort()), Map.entry("DOWN", down),
-        Map.entry("EVIL", evil.actualPort()),
+        Map.entry("EVIL", evil.actualPort()), Map.entry("STATE", dir.resolve("state")),
         Map.entry("MODEL", model), Map.entry("SIG", model.resolve("model.sig")), Map.entry("PUB", pub),
         Map.entry("KEYDIR", dir.resolve("he-keys")), Map.entry("KEK", kek), Map.entry("ROTATE", ROTATE)));
     gateway = TestGateways.start(policy);
@@ -375,6 +391,25 @@ class HeRouteTest {
     HttpResponse<String> big = post("/v2/models/digits/infer", oip(tooMany), true);
     assertEquals(422, big.statusCode(), big.body());
     assertEquals("he_batch_too_large", JSON.readTree(big.body()).get("code").asText());
+  }
+
+  @Test
+  void dpNoiseIsAddedAfterDecryption_onAnHeRoute() throws Exception {
+    HttpResponse<String> r = post("/v2/models/digits-dp/infer", oip(test.x()[9]), false);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("he", r.headers().firstValue("Warden-Compute").orElse(null));
+    assertTrue(r.headers().firstValue("Warden-Privacy-Epsilon-Spent").isPresent(), r.headers().toString());
+    JsonNode data = JSON.readTree(r.body()).get("outputs").get(0).get("data");
+    assertEquals(10, data.size());
+    float[] exact = lr.forward(test.x()[9]);
+    double diff = 0;
+    double sum = 0;
+    for (int k = 0; k < 10; k++) {
+      diff = Math.max(diff, Math.abs(data.get(k).asDouble() - exact[k]));
+      sum += data.get(k).asDouble();
+    }
+    assertEquals(1.0, sum, 1e-3, "clamped and renormalised probabilities");
+    assertTrue(diff > 0.05, "the released probabilities carry DP noise far beyond HE's own error: " + diff);
   }
 
   @Test
