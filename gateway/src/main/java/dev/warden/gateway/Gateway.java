@@ -250,6 +250,19 @@ public final class Gateway implements AutoCloseable {
     if (watcher != null) {
       watcher.close();
     }
+    // Stop taking requests first and let the event loops finish what they are running, so the last
+    // exchanges are audited and accounted before the audit log and ledgers close.
+    vertx.cancelTimer(evictTimer);
+    try {
+      if (admin != null) {
+        admin.close().await();
+      }
+      if (dataDeployment != null) {
+        vertx.undeploy(dataDeployment).await();
+      }
+    } catch (RuntimeException e) {
+      LOG.warning("stopping listeners: " + e);
+    }
     compiler.close();
     for (AutoCloseable c : b.onClose) {
       try {
@@ -260,17 +273,9 @@ public final class Gateway implements AutoCloseable {
     }
     if (b.vertx == null) {
       vertx.close().await();
-    } else {
-      // A shared Vert.x outlives the gateway: release its listeners and timer explicitly.
-      vertx.cancelTimer(evictTimer);
-      if (admin != null) {
-        admin.close().await();
-      }
-      if (dataDeployment != null) {
-        vertx.undeploy(dataDeployment).await();
-      }
     }
   }
+
 
   /** Configures a gateway. Defaults: data plane 0.0.0.0:8080, admin 0.0.0.0:9090, event loops = cores. */
   public static final class Builder {
