@@ -85,7 +85,9 @@ public final class Gateway implements AutoCloseable {
       reloads++;
       metrics.reloaded();
       reloadStatus.set(new ReloadStatus(Instant.now(b.clock), true, null, reloads, failures));
-      LOG.info("policy " + policy.name() + " " + policy.version() + " loaded from " + policy.source());
+      LOG.info("policy " + policy.name() + " " + policy.version() + " loaded from " + policy.source()
+          + "; native transport " + (vertx.isNativeTransportEnabled() ? "on (epoll)" : "off: "
+          + vertx.unavailableNativeTransportCause()));
       b.onReload.forEach(l -> l.accept(policy));
     } catch (PolicyException e) {
       return Future.failedFuture(e);
