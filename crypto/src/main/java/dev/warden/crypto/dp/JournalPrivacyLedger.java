@@ -255,11 +255,7 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
     @Override
     public DebitReceipt reserve(String requestId, String tenant, String model, PrivacyCost cost)
             throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException {
-        LedgerArgs.id(requestId, "request id");
-        LedgerArgs.id(tenant, "tenant");
-        LedgerArgs.id(model, "model");
-        LedgerArgs.cost(cost);
-        ModelBudgetPolicy policy = LedgerArgs.policy(policies, model);
+        ModelBudgetPolicy policy = LedgerArgs.debit(requestId, tenant, model, cost, policies);
         long period = policy.periodAt(clock.millis());
         long seq;
         DebitReceipt receipt;

@@ -25,6 +25,16 @@ final class LedgerArgs {
         return value;
     }
 
+    /** Checks a debit's arguments (same rules for every ledger) and returns the model's budget policy. */
+    static ModelBudgetPolicy debit(String requestId, String tenant, String model, PrivacyCost cost,
+            Function<String, ModelBudgetPolicy> policies) {
+        id(requestId, "request id");
+        id(tenant, "tenant");
+        id(model, "model");
+        cost(cost);
+        return policy(policies, model);
+    }
+
     static ModelBudgetPolicy policy(Function<String, ModelBudgetPolicy> policies, String model) {
         ModelBudgetPolicy p = policies.apply(model);
         if (p == null) {

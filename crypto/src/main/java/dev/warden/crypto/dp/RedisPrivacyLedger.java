@@ -109,11 +109,7 @@ public final class RedisPrivacyLedger implements PrivacyLedger {
     @Override
     public DebitReceipt debit(String requestId, String tenant, String model, PrivacyCost cost)
             throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException {
-        LedgerArgs.id(requestId, "request id");
-        LedgerArgs.id(tenant, "tenant");
-        LedgerArgs.id(model, "model");
-        LedgerArgs.cost(cost);
-        ModelBudgetPolicy policy = LedgerArgs.policy(policies, model);
+        ModelBudgetPolicy policy = LedgerArgs.debit(requestId, tenant, model, cost, policies);
         long period = policy.periodAt(clock.millis());
         String[] k = keys(tenant, model, period, requestId);
         String record = period + ":" + cost.micros() + ":" + esc(tenant);
