@@ -308,7 +308,12 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
     }
   }
 
-  private record Answer(int status, byte[] body, String contentType, String location, Boolean fresh) {}
+  private record Answer(int status, byte[] body, String contentType, String location, Boolean fresh,
+      Map<String, String> headers) {
+    Answer(int status, byte[] body, String contentType, String location, Boolean fresh) {
+      this(status, body, contentType, location, fresh, Map.of());
+    }
+  }
 
   @Override
   public void handle(Exchange ex, PolicyRuntime rt, List<Certificate> peerCertificates) {
@@ -432,7 +437,7 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
       }
       case "config" -> octets(co.roundConfig(id));
       case "status" -> new Answer(200, co.status(id).toJson().getBytes(StandardCharsets.UTF_8), "application/json", null, null);
-      case "result" -> octets(co.result(id, tenant));
+      case "result" -> withGuarantee(octets(co.result(id, tenant)), co, id, s.dpDelta());
       case "advertise-keys" -> call.post() ? accepted(co.submitAdvertisement(id, body)) : octets(co.advertisements(id, call.client()));
       case "share-keys" -> call.post() ? accepted(co.submitShares(id, body)) : octets(co.shares(id, call.client()));
       case "masked-input" -> accepted(co.submitMaskedInput(id, body));
@@ -440,6 +445,18 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
       case "unmask" -> call.post() ? accepted(co.submitUnmask(id, body)) : octets(co.unmaskRequest(id));
       default -> throw new IllegalStateException("unrouted federated endpoint " + call.endpoint());
     };
+  }
+
+  /**
+   * A noisy round's aggregate carries its (ε, δ) guarantee, computed for the clients that actually survived
+   * (their noise is what is in the sum), so a reader knows what the released aggregate is worth.
+   */
+  private static Answer withGuarantee(Answer a, RoundCoordinator co, String roundId, double delta) {
+    return co.privacyGuarantee(roundId, delta).map(g -> new Answer(a.status(), a.body(), a.contentType(), a.location(),
+        a.fresh(), Map.of(
+            "Warden-Privacy-Epsilon", String.format(Locale.ROOT, "%.6g", g.epsilon()),
+            "Warden-Privacy-Delta", String.format(Locale.ROOT, "%.3g", g.delta()),
+            "Warden-FL-Survivors", Integer.toString(g.survivors())))).orElse(a);
   }
 
   private static Answer octets(byte[] b) {
@@ -506,6 +523,7 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
     if (a.location() != null) {
       out.putHeader("Location", a.location());
     }
+    a.headers().forEach(out::putHeader);
     if (a.status() == 204) {
       out.end();
     } else {

@@ -54,10 +54,14 @@ public final class FederatedSettings {
   private final String label;
   private final Map<Phase, Duration> timeouts;
   private final Path stateDir;
+  private final double dpDelta;
+  /** δ well below 1/(number of records) for any realistic federation; the policy may lower it. */
+  static final double DEFAULT_DP_DELTA = 1e-6;
 
   private FederatedSettings(List<String> names, List<byte[]> keys, Set<String> creators, Optional<Set<String>> participants,
       Set<String> readers, int minSurvivors, int vectorLength, FixedPointEncoding encoding, int modelLength, Ring ring,
-      double dropoutFraction, double corruptionFraction, String label, Map<Phase, Duration> timeouts, Path stateDir) {
+      double dropoutFraction, double corruptionFraction, String label, Map<Phase, Duration> timeouts, Path stateDir,
+      double dpDelta) {
     this.names = names;
     this.keys = keys;
     this.creators = creators;
@@ -73,6 +77,7 @@ public final class FederatedSettings {
     this.label = label;
     this.timeouts = timeouts;
     this.stateDir = stateDir;
+    this.dpDelta = dpDelta;
   }
 
   /**
@@ -163,7 +168,7 @@ public final class FederatedSettings {
     Path stateDir = f.has("stateDir") ? resolve(base, f.get("stateDir").asText()) : policy.state().dir().resolve("federated");
     FederatedSettings s = new FederatedSettings(List.copyOf(names), List.copyOf(keys), creators, participants, readers, min,
         vectorLength, enc, modelLength, ring, f.path("dropoutFraction").asDouble(0.1), f.path("corruptionFraction").asDouble(0.1),
-        f.path("label").asText(null), Map.copyOf(timeouts), stateDir);
+        f.path("label").asText(null), Map.copyOf(timeouts), stateDir, f.path("encoding").path("delta").asDouble(DEFAULT_DP_DELTA));
     if (problems.size() == before) {
       try {
         s.spec("policy-check"); // the library's own checks (cohort keys distinct, thresholds derivable, ...)
@@ -246,5 +251,10 @@ public final class FederatedSettings {
 
   public int cohortSize() {
     return names.size();
+  }
+
+  /** The δ at which a noisy round's (ε, δ) guarantee is reported (policy {@code encoding.delta}). */
+  public double dpDelta() {
+    return dpDelta;
   }
 }

@@ -14,6 +14,7 @@ import dev.warden.crypto.secagg.SigningKey;
 import dev.warden.gateway.Gateway;
 import dev.warden.gateway.audit.AuditKeys;
 import dev.warden.gateway.it.TestGateways;
+import dev.warden.crypto.secagg.DistributedDp;
 import dev.warden.crypto.secagg.FixedPointEncoding;
 import dev.warden.crypto.secagg.cli.FlClientCommand;
 import java.io.PrintWriter;
@@ -339,12 +340,53 @@ class FederatedGatewayTest {
 
   @Test
   void threeOrganisationsWithTheCli_keygenJoinVerify_throughTheGateway() throws Exception {
-    int d = 8;
+    cliRound("", (g, cfg, updates) -> {
+      String[] v = cli("verify", "--url", TestGateways.url(g), "--round", "fraud-2026-01", "--result", dir.resolve("aggregate.bin").toString(),
+          "--token", apiKeys.get("bank-b"));
+      assertEquals("0", v[0], v[2]);
+      assertTrue(v[1].contains("\"verified\":true") && v[1].contains("\"survivors\":3"), v[1]);
+      FixedPointEncoding enc = cfg.encoding().orElseThrow();
+      double[] mean = AggregateResult.parse(Files.readAllBytes(dir.resolve("aggregate.bin")), cfg).decodeMean(enc);
+      for (int k = 0; k < CLI_LENGTH; k++) {
+        double plain = 0;
+        for (int i = 0; i < 3; i++) {
+          plain += Math.max(-2.0, Math.min(2.0, updates[i][k]));
+        }
+        assertEquals(plain / 3, mean[k], 4 * enc.step(), "entry " + k);
+      }
+      HttpResponse<byte[]> r = send(g, "GET", "/v1/fl/rounds/fraud-2026-01/result", "coordinator", null);
+      assertTrue(r.headers().firstValue("Warden-Privacy-Epsilon").isEmpty(), "a round without noise claims no DP");
+    });
+  }
+
+  @Test
+  void aNoisyRoundsResult_carriesItsEpsilonAndDeltaForTheSurvivors() throws Exception {
+    cliRound(", clientNoiseSigma: 3.0, delta: 1e-5", (g, cfg, updates) -> {
+      HttpResponse<byte[]> r = send(g, "GET", "/v1/fl/rounds/fraud-2026-01/result", "coordinator", null);
+      assertEquals(200, r.statusCode());
+      DistributedDp.Guarantee expected = DistributedDp.guarantee(cfg.encoding().orElseThrow(), CLI_LENGTH, 3, 1e-5);
+      assertEquals(expected.epsilon(), Double.parseDouble(r.headers().firstValue("Warden-Privacy-Epsilon").orElseThrow()),
+          1e-5 * expected.epsilon());
+      assertEquals(1e-5, Double.parseDouble(r.headers().firstValue("Warden-Privacy-Delta").orElseThrow()), 1e-12);
+      assertEquals("3", r.headers().firstValue("Warden-FL-Survivors").orElseThrow());
+      assertTrue(expected.epsilon() > 0 && Double.isFinite(expected.epsilon()));
+    });
+  }
+
+  private interface CliRoundCheck {
+    void check(Gateway g, RoundConfig cfg, float[][] updates) throws Exception;
+  }
+
+  private static final int CLI_LENGTH = 8;
+
+  /** Three banks enrol with {@code keygen} and {@code join} round fraud-2026-01 with the CLI; then {@code check}. */
+  private void cliRound(String extraEncoding, CliRoundCheck check) throws Exception {
+    int d = CLI_LENGTH;
     for (String b : BANKS) {
       String[] k = cli("keygen", "--out", dir.resolve(b + ".key").toString());
       assertEquals("0", k[0], k[2]);
     }
-    Path policy = setUp("PT60S", "PT60S", "encoding: {modelLength: " + d + ", clip: 2.0, bits: 12}");
+    Path policy = setUp("PT60S", "PT60S", "encoding: {modelLength: " + d + ", clip: 2.0, bits: 12" + extraEncoding + "}");
     float[][] updates = new float[3][d];
     for (int i = 0; i < 3; i++) {
       ByteBuffer bb = ByteBuffer.allocate(4 * d).order(ByteOrder.LITTLE_ENDIAN);
@@ -374,19 +416,7 @@ class FederatedGatewayTest {
         assertTrue(r[1].contains("\"state\":\"COMPLETE\""), r[1]);
       }
       pool.shutdown();
-      String[] v = cli("verify", "--url", TestGateways.url(g), "--round", "fraud-2026-01", "--result", dir.resolve("aggregate.bin").toString(),
-          "--token", apiKeys.get("bank-b"));
-      assertEquals("0", v[0], v[2]);
-      assertTrue(v[1].contains("\"verified\":true") && v[1].contains("\"survivors\":3"), v[1]);
-      FixedPointEncoding enc = cfg.encoding().orElseThrow();
-      double[] mean = AggregateResult.parse(Files.readAllBytes(dir.resolve("aggregate.bin")), cfg).decodeMean(enc);
-      for (int k = 0; k < d; k++) {
-        double plain = 0;
-        for (int i = 0; i < 3; i++) {
-          plain += Math.max(-2.0, Math.min(2.0, updates[i][k]));
-        }
-        assertEquals(plain / 3, mean[k], 4 * enc.step(), "entry " + k);
-      }
+      check.check(g, cfg, updates);
     } finally {
       g.close();
     }
