@@ -10,7 +10,6 @@ import dev.warden.detectors.digest.Half;
 import dev.warden.gateway.protocol.MalformedInputException.Kind;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +62,7 @@ public final class OipCodec {
             + total + " bytes");
       }
     }
-    ObjectNode root = readObject(body.getBytes(0, jsonLength));
+    ObjectNode root = JsonBody.parse(body.getBytes(0, jsonLength));
     JsonNode arr = root.get(field);
     if (arr == null) {
       if (required) {
@@ -204,22 +203,6 @@ public final class OipCodec {
   }
 
   // ---------------------------------------------------------------- JSON <-> bytes
-
-  /** Parses a JSON object ({@link Kind#NOT_JSON} otherwise). */
-  static ObjectNode readObject(byte[] json) throws MalformedInputException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new MalformedInputException(Kind.NOT_JSON, "body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new MalformedInputException(Kind.NOT_JSON, "body is not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
-      throw new MalformedInputException(Kind.NOT_JSON, "body: expected a JSON object");
-    }
-    return (ObjectNode) root;
-  }
 
   static String text(JsonNode t, String key, String where) throws MalformedInputException {
     JsonNode n = t.get(key);

@@ -53,7 +53,7 @@ public final class TfCodec {
 
   private static InferenceMessage decode(Buffer body, String rowField, String colField,
       Map<String, DataType> signature) throws MalformedInputException {
-    ObjectNode root = OipCodec.readObject(body.getBytes());
+    ObjectNode root = JsonBody.parse(body.getBytes());
     boolean rows = root.has(rowField);
     if (rows == root.has(colField)) {
       throw new MalformedInputException("body: exactly one of '" + rowField + "' and '" + colField + "' is required");
