@@ -28,8 +28,8 @@ import java.util.Set;
  * requests in parallel on its worker pool instead, which suits small models best.
  */
 final class OnnxModel implements AutoCloseable {
-  /** Name, datatype and shape (-1 for a dynamic dimension) of one model input or output. */
-  record IoSpec(String name, DataType type, long[] shape) {}
+  /** Name, OIP and ONNX datatype, and shape (-1 for a dynamic dimension) of one model input or output. */
+  record IoSpec(String name, DataType type, OnnxJavaType onnxType, long[] shape) {}
 
   /** The only version each demo model has. */
   static final String VERSION = "1";
@@ -88,7 +88,7 @@ final class OnnxModel implements AutoCloseable {
       if (type == null) {
         throw new IllegalArgumentException(model + ": " + node.getName() + " has unsupported type " + info.type);
       }
-      specs.add(new IoSpec(node.getName(), type, info.getShape()));
+      specs.add(new IoSpec(node.getName(), type, info.type, info.getShape()));
     }
     return List.copyOf(specs);
   }
@@ -144,7 +144,7 @@ final class OnnxModel implements AutoCloseable {
           throw BackendException.invalidInput("inputs: missing input '" + spec.name() + "'");
         }
         check(spec, t);
-        feed.put(spec.name(), OnnxTensor.createTensor(env, toNative(t), t.shape(), onnxType(spec.type())));
+        feed.put(spec.name(), OnnxTensor.createTensor(env, toNative(t), t.shape(), spec.onnxType()));
       }
       try (OrtSession.Result result = session.run(feed, outNames)) {
         List<Tensor> out = new ArrayList<>(outNames.size());
@@ -195,21 +195,6 @@ final class OnnxModel implements AutoCloseable {
       case FLOAT -> DataType.FP32;
       case DOUBLE -> DataType.FP64;
       default -> null;
-    };
-  }
-
-  /** The inverse of {@link #dataType} (only called for a model's own, hence supported, types). */
-  private static OnnxJavaType onnxType(DataType type) {
-    return switch (type) {
-      case BOOL -> OnnxJavaType.BOOL;
-      case UINT8 -> OnnxJavaType.UINT8;
-      case INT8 -> OnnxJavaType.INT8;
-      case INT16 -> OnnxJavaType.INT16;
-      case INT32 -> OnnxJavaType.INT32;
-      case INT64 -> OnnxJavaType.INT64;
-      case FP32 -> OnnxJavaType.FLOAT;
-      case FP64 -> OnnxJavaType.DOUBLE;
-      default -> throw new IllegalArgumentException(type + " is not supported");
     };
   }
 
