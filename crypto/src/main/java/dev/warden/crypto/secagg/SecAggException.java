@@ -8,34 +8,45 @@ package dev.warden.crypto.secagg;
 public final class SecAggException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** Stable machine codes. Suggested HTTP mapping in brackets. */
+  /** Stable machine codes, each with the HTTP status a server answers (in brackets). */
   public enum Code {
     /** Bytes that do not parse as the expected canonical encoding [422]. */
-    MALFORMED,
+    MALFORMED(422),
     /** Signature does not verify under the sender's enrolled key [401]. */
-    BAD_SIGNATURE,
+    BAD_SIGNATURE(401),
     /** Sender is not in the round's cohort [403]. */
-    NOT_ENROLLED,
+    NOT_ENROLLED(403),
     /** Message bound to another round, protocol label or recipient (e.g. a replay) [409]. */
-    WRONG_ROUND,
+    WRONG_ROUND(409),
     /** Message for a phase that is not open, or a late message from a client declared dropped [409]. */
-    WRONG_PHASE,
+    WRONG_PHASE(409),
     /** A different message from the same sender for the same phase [409]. */
-    DUPLICATE,
-    /** Data asked for before the phase that produces it has closed: retry later [409/425]. */
-    NOT_READY,
+    DUPLICATE(409),
+    /** Data asked for before the phase that produces it has closed: retry later [425]. */
+    NOT_READY(425),
     /** The round failed (e.g. too few survivors); the message says why [410]. */
-    ROUND_FAILED,
+    ROUND_FAILED(410),
     /** Caller may not read this (e.g. aggregate reader list) [403]. */
-    FORBIDDEN,
+    FORBIDDEN(403),
     /** Unknown round [404]. */
-    NOT_FOUND,
+    NOT_FOUND(404),
     /** A peer or the server broke the protocol (inconsistent sets, bad ciphertext, bad share) [422]. */
-    PROTOCOL_VIOLATION,
+    PROTOCOL_VIOLATION(422),
     /** Invalid parameters or state (caller error) [400]. */
-    INVALID_ARGUMENT,
+    INVALID_ARGUMENT(400),
     /** Storage failure [500]. */
-    IO
+    IO(500);
+
+    private final int httpStatus;
+
+    Code(int httpStatus) {
+      this.httpStatus = httpStatus;
+    }
+
+    /** The HTTP status for this refusal (the gateway's and the test servers' one mapping). */
+    public int httpStatus() {
+      return httpStatus;
+    }
   }
 
   private final Code code;

@@ -30,20 +30,6 @@ final class LoopbackFlServer implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  static int status(SecAggException.Code c) {
-    return switch (c) {
-      case MALFORMED, PROTOCOL_VIOLATION -> 422;
-      case BAD_SIGNATURE -> 401;
-      case NOT_ENROLLED, FORBIDDEN -> 403;
-      case WRONG_ROUND, WRONG_PHASE, DUPLICATE -> 409;
-      case NOT_READY -> 425;
-      case ROUND_FAILED -> 410;
-      case NOT_FOUND -> 404;
-      case INVALID_ARGUMENT -> 400;
-      case IO -> 500;
-    };
-  }
-
   private void handle(HttpExchange ex) throws IOException {
     try {
       Matcher m = ROUTE.matcher(ex.getRequestURI().getPath());
@@ -85,7 +71,7 @@ final class LoopbackFlServer implements AutoCloseable {
       reply(ex, out.length == 0 ? 204 : 200, out);
     } catch (SecAggException e) {
       String json = "{\"error\":" + RoundStatusJson.q(e.getMessage()) + ",\"code\":\"" + e.code().name().toLowerCase() + "\"}";
-      reply(ex, status(e.code()), json.getBytes(StandardCharsets.UTF_8));
+      reply(ex, e.code().httpStatus(), json.getBytes(StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       reply(ex, 500, ("{\"error\":\"internal\",\"code\":\"internal\"}").getBytes(StandardCharsets.UTF_8));
     }

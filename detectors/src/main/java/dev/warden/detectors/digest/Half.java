@@ -1,10 +1,15 @@
 package dev.warden.detectors.digest;
 
-/** IEEE 754 binary16 conversions (Java 17 has none built in). */
-final class Half {
+/**
+ * IEEE 754 binary16 conversions (Java 17 has none built in; {@code Float.float16ToFloat} came in 20).
+ * Public because the gateway's OIP codec converts FP16 elements with the same code: one copy of the
+ * bit twiddling, checked exhaustively by {@code HalfTest}.
+ */
+public final class Half {
   private Half() {}
 
-  static float toFloat(short h) {
+  /** The exact float value of a binary16 (every binary16 is a float); NaN payloads are kept. */
+  public static float toFloat(short h) {
     int bits = h & 0xFFFF;
     int sign = (bits & 0x8000) << 16;
     int exp = (bits >>> 10) & 0x1F;
@@ -17,8 +22,8 @@ final class Half {
     return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
   }
 
-  /** Round-to-nearest-even conversion. */
-  static short fromFloat(float f) {
+  /** Round-to-nearest-even conversion; overflow gives infinity, NaN stays NaN. */
+  public static short fromFloat(float f) {
     int bits = Float.floatToRawIntBits(f);
     int sign = (bits >>> 16) & 0x8000;
     int exp = (bits >>> 23) & 0xFF;

@@ -361,7 +361,7 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
     try {
       cap = bodyCap(call, co);
     } catch (SecAggException e) {
-      fail(ex, rt, call, status(e.code()), code(e), e.getMessage(), 0);
+      fail(ex, rt, call, e.code().httpStatus(), code(e), e.getMessage(), 0);
       return;
     }
     BodyReader.read(req, cap).onComplete(ar -> {
@@ -409,7 +409,7 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
         }
         Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (c instanceof SecAggException e) {
-          fail(ex, rt, call, status(e.code()), code(e), e.getMessage(), in);
+          fail(ex, rt, call, e.code().httpStatus(), code(e), e.getMessage(), in);
         } else if (c instanceof StageRejection r) {
           fail(ex, rt, call, r.status(), r.code(), r.getMessage(), in);
         } else {
@@ -489,21 +489,6 @@ public final class Federated implements FederatedEndpoints, AutoCloseable {
       throw new StageRejection(400, "bad_request", "roundId must match " + ROUND_ID.pattern());
     }
     return id;
-  }
-
-  /** HTTP status of a library refusal (the mapping the library documents). */
-  static int status(SecAggException.Code c) {
-    return switch (c) {
-      case MALFORMED, PROTOCOL_VIOLATION -> 422;
-      case BAD_SIGNATURE -> 401;
-      case NOT_ENROLLED, FORBIDDEN -> 403;
-      case WRONG_ROUND, WRONG_PHASE, DUPLICATE -> 409;
-      case NOT_READY -> 425;
-      case ROUND_FAILED -> 410;
-      case NOT_FOUND -> 404;
-      case INVALID_ARGUMENT -> 400;
-      case IO -> 500;
-    };
   }
 
   private static String code(SecAggException e) {

@@ -59,18 +59,21 @@ interface OutputMechanism {
     }
   }
 
-  /** Keep the k largest values, zero the rest. Not DP. */
-  record TopK(int k) implements OutputMechanism {
+  /** Coarsening heuristics: cost nothing from the budget and are labelled not DP. */
+  interface Coarsening extends OutputMechanism {
     @Override
-    public PrivacyCost costPerRow() {
+    default PrivacyCost costPerRow() {
       return PrivacyCost.ofMicros(0);
     }
 
     @Override
-    public boolean isDp() {
+    default boolean isDp() {
       return false;
     }
+  }
 
+  /** Keep the k largest values, zero the rest. Not DP. */
+  record TopK(int k) implements Coarsening {
     @Override
     public double[] apply(double[] row) {
       return NonPrivateCoarsening.topK(row, k);
@@ -78,17 +81,7 @@ interface OutputMechanism {
   }
 
   /** Round to a number of decimals. Not DP. */
-  record Rounding(int decimals) implements OutputMechanism {
-    @Override
-    public PrivacyCost costPerRow() {
-      return PrivacyCost.ofMicros(0);
-    }
-
-    @Override
-    public boolean isDp() {
-      return false;
-    }
-
+  record Rounding(int decimals) implements Coarsening {
     @Override
     public double[] apply(double[] row) {
       return NonPrivateCoarsening.round(row, decimals);

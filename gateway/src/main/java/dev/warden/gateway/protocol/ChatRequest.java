@@ -1,11 +1,8 @@
 package dev.warden.gateway.protocol;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,8 +12,6 @@ import java.util.List;
  * forwarded unchanged unless a stage rewrites it.
  */
 public final class ChatRequest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final ObjectNode root;
   private final Buffer original;
 
@@ -26,17 +21,7 @@ public final class ChatRequest {
   }
 
   public static ChatRequest decode(Buffer body) throws MalformedInputException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body.getBytes());
-    } catch (JsonProcessingException e) {
-      throw new MalformedInputException("body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new MalformedInputException("body is not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
-      throw new MalformedInputException("body: expected a JSON object");
-    }
+    ObjectNode root = JsonBody.parse(body.getBytes());
     JsonNode model = root.get("model");
     if (model == null || !model.isTextual() || model.asText().isEmpty()) {
       throw new MalformedInputException("model: required string");
@@ -55,7 +40,7 @@ public final class ChatRequest {
     if (stream != null && !stream.isBoolean() && !stream.isNull()) {
       throw new MalformedInputException("stream: expected a boolean");
     }
-    return new ChatRequest((ObjectNode) root, body);
+    return new ChatRequest(root, body);
   }
 
   public String model() {

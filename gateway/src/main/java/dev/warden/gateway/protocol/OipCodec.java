@@ -6,14 +6,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.detectors.digest.Half;
+import dev.warden.gateway.protocol.MalformedInputException.Kind;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Open Inference Protocol v2 REST bodies, JSON and the binary tensor extension, to and from
@@ -53,30 +55,20 @@ public final class OipCodec {
       try {
         jsonLength = Integer.parseInt(headerLengthValue.trim());
       } catch (NumberFormatException e) {
-        throw new MalformedInputException(HEADER_LENGTH + ": not an integer");
+        throw new MalformedInputException(Kind.FRAMING, HEADER_LENGTH + ": not an integer");
       }
       if (jsonLength < 0 || jsonLength > total) {
-        throw new MalformedInputException(HEADER_LENGTH + ": " + jsonLength + " is outside the body of "
+        throw new MalformedInputException(Kind.FRAMING, HEADER_LENGTH + ": " + jsonLength + " is outside the body of "
             + total + " bytes");
       }
     }
-    JsonNode root;
-    try {
-      root = JSON.readTree(body.getBytes(0, jsonLength));
-    } catch (JsonProcessingException e) {
-      throw new MalformedInputException("body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new MalformedInputException("body is not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
-      throw new MalformedInputException("body: expected a JSON object");
-    }
+    ObjectNode root = JsonBody.parse(body.getBytes(0, jsonLength));
     JsonNode arr = root.get(field);
     if (arr == null) {
       if (required) {
         throw new MalformedInputException(field + ": required");
       }
-      return new InferenceMessage((ObjectNode) root, List.of(), binary, body, binary ? jsonLength : -1);
+      return new InferenceMessage(root, List.of(), binary, body, binary ? jsonLength : -1);
     }
     if (!arr.isArray()) {
       throw new MalformedInputException(field + ": expected an array of tensors");
@@ -113,7 +105,7 @@ public final class OipCodec {
       JsonNode size = p.get("binary_data_size");
       if (size != null) {
         if (!binary) {
-          throw new MalformedInputException(where + ".parameters.binary_data_size: set, but the request has no "
+          throw new MalformedInputException(Kind.FRAMING, where + ".parameters.binary_data_size: set, but the request has no "
               + HEADER_LENGTH + " header");
         }
         if (!size.canConvertToLong() || size.asLong() < 0) {
@@ -121,7 +113,7 @@ public final class OipCodec {
         }
         long n = size.asLong();
         if (n > total - offset) {
-          throw new MalformedInputException(where + ".parameters.binary_data_size: " + n
+          throw new MalformedInputException(Kind.FRAMING, where + ".parameters.binary_data_size: " + n
               + " bytes, but only " + (total - offset) + " remain in the body");
         }
         data = body.getBytes(offset, offset + (int) n);
@@ -140,10 +132,10 @@ public final class OipCodec {
       tensors.add(new Tensor(name, dt, shape, data, p));
     }
     if (offset != total) {
-      throw new MalformedInputException("body: " + (total - offset)
+      throw new MalformedInputException(Kind.FRAMING, "body: " + (total - offset)
           + " bytes of binary data are not described by any binary_data_size");
     }
-    return new InferenceMessage((ObjectNode) root, tensors, binary, body, binary ? jsonLength : -1);
+    return new InferenceMessage(root, tensors, binary, body, binary ? jsonLength : -1);
   }
 
   /** The body to send: the original bytes when nothing changed, else a faithful re-encoding. */
@@ -151,12 +143,27 @@ public final class OipCodec {
     if (!m.modified()) {
       return new Encoded(m.original(), m.originalHeaderLength());
     }
-    ObjectNode header = m.header().deepCopy();
+    return write(m.header(), field, m.tensors(), t -> t.parameters().has("binary_data_size"), m.binary());
+  }
+
+  /**
+   * Server side: an infer response of {@code header} (e.g. {@code model_name}, {@code model_version},
+   * {@code id}) and {@code outputs}, each in JSON {@code data} or, when {@code binary} says so for its
+   * name (see {@link RequestedOutputs#binary}), appended as raw bytes with its {@code binary_data_size}.
+   */
+  public static Encoded encodeResponse(ObjectNode header, List<Tensor> outputs, Predicate<String> binary) {
+    boolean anyBinary = outputs.stream().anyMatch(t -> binary.test(t.name()));
+    return write(header, "outputs", outputs, t -> binary.test(t.name()), anyBinary);
+  }
+
+  private static Encoded write(ObjectNode original, String field, List<Tensor> tensors, Predicate<Tensor> inBinary,
+      boolean binaryBody) {
+    ObjectNode header = original.deepCopy();
     ArrayNode arr = NODES.arrayNode();
     ByteArrayOutputStream bin = new ByteArrayOutputStream();
-    JsonNode originals = m.header().get(field);
-    for (int i = 0; i < m.tensors().size(); i++) {
-      Tensor t = m.tensors().get(i);
+    JsonNode originals = original.get(field);
+    for (int i = 0; i < tensors.size(); i++) {
+      Tensor t = tensors.get(i);
       ObjectNode entry = originals != null && originals.get(i) != null
           ? ((ObjectNode) originals.get(i)).deepCopy() : NODES.objectNode();
       entry.put("name", t.name());
@@ -166,7 +173,7 @@ public final class OipCodec {
         shape.add(d);
       }
       ObjectNode params = t.parameters().deepCopy();
-      if (params.has("binary_data_size")) {
+      if (inBinary.test(t)) {
         params.put("binary_data_size", t.data().length);
         bin.writeBytes(t.data());
         entry.remove("data");
@@ -187,7 +194,7 @@ public final class OipCodec {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    if (!m.binary()) {
+    if (!binaryBody) {
       return new Encoded(Buffer.buffer(json), -1);
     }
     Buffer out = Buffer.buffer(json.length + bin.size());
@@ -197,7 +204,7 @@ public final class OipCodec {
 
   // ---------------------------------------------------------------- JSON <-> bytes
 
-  private static String text(JsonNode t, String key, String where) throws MalformedInputException {
+  static String text(JsonNode t, String key, String where) throws MalformedInputException {
     JsonNode n = t.get(key);
     if (n == null || !n.isTextual() || n.asText().isEmpty()) {
       throw new MalformedInputException(where + "." + key + ": required string");
@@ -255,6 +262,15 @@ public final class OipCodec {
     if (flat.size() != count) {
       throw new MalformedInputException(where + ": " + flat.size() + " values, the shape needs " + count);
     }
+    return elements(flat, dt, where);
+  }
+
+  /**
+   * The little-endian bytes of flat JSON elements of type {@code dt}: integers range-checked, BOOL from
+   * true/false, BYTES from strings. Floats also take the strings {@code "NaN"}, {@code "Infinity"} and
+   * {@code "-Infinity"}, which is how this codec (Jackson) writes non-finite values.
+   */
+  static byte[] elements(List<JsonNode> flat, DataType dt, String where) throws MalformedInputException {
     if (dt == DataType.BYTES) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       for (int i = 0; i < flat.size(); i++) {
@@ -268,9 +284,18 @@ public final class OipCodec {
       }
       return out.toByteArray();
     }
-    ByteBuffer b = ByteBuffer.allocate((int) count * dt.size()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.allocate(flat.size() * dt.size()).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < flat.size(); i++) {
       JsonNode v = flat.get(i);
+      if (dt.isFloat()) {
+        double d = floating(v, where, i);
+        switch (dt) {
+          case FP16 -> b.putShort(Half.fromFloat((float) d));
+          case FP32 -> b.putFloat((float) d);
+          default -> b.putDouble(d);
+        }
+        continue;
+      }
       if (dt == DataType.BOOL) {
         if (!v.isBoolean()) {
           throw new MalformedInputException(where + "[" + i + "]: expected true or false");
@@ -281,7 +306,7 @@ public final class OipCodec {
       if (!v.isNumber()) {
         throw new MalformedInputException(where + "[" + i + "]: expected a number");
       }
-      if (!dt.isFloat() && !v.isIntegralNumber()) {
+      if (!v.isIntegralNumber()) {
         throw new MalformedInputException(where + "[" + i + "]: expected an integer for " + dt);
       }
       switch (dt) {
@@ -298,13 +323,33 @@ public final class OipCodec {
           }
           b.putLong(v.asLong());
         }
-        case FP16 -> b.putShort(Half.fromFloat((float) v.asDouble()));
-        case FP32 -> b.putFloat((float) v.asDouble());
-        case FP64 -> b.putDouble(v.asDouble());
         default -> throw new IllegalStateException(dt.name());
       }
     }
     return b.array();
+  }
+
+  private static double floating(JsonNode v, String where, int i) throws MalformedInputException {
+    if (v.isNumber()) {
+      return v.asDouble();
+    }
+    if (v.isTextual()) {
+      switch (v.asText()) {
+        case "NaN" -> {
+          return Double.NaN;
+        }
+        case "Infinity" -> {
+          return Double.POSITIVE_INFINITY;
+        }
+        case "-Infinity" -> {
+          return Double.NEGATIVE_INFINITY;
+        }
+        default -> {
+          // not a number: refused below
+        }
+      }
+    }
+    throw new MalformedInputException(where + "[" + i + "]: expected a number");
   }
 
   private static long range(long v, long min, long max, String where, int i) throws MalformedInputException {

@@ -1,6 +1,7 @@
 package dev.warden.gateway.protocol;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.detectors.digest.Half;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;

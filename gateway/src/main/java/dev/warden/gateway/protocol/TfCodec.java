@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,26 +34,26 @@ public final class TfCodec {
   record Layout(String field, boolean rows, boolean named) {}
 
   public static InferenceMessage decodeRequest(Buffer body) throws MalformedInputException {
-    return decode(body, "instances", "inputs");
+    return decode(body, "instances", "inputs", null);
+  }
+
+  /**
+   * Server side: decodes a request for a model whose inputs (name to datatype, in model order) are
+   * known, so elements take the model's types instead of FP64, and an unnamed value goes to the model's
+   * only input (refused when it has several).
+   */
+  public static InferenceMessage decodeRequest(Buffer body, Map<String, DataType> signature)
+      throws MalformedInputException {
+    return decode(body, "instances", "inputs", Map.copyOf(signature));
   }
 
   public static InferenceMessage decodeResponse(Buffer body) throws MalformedInputException {
-    return decode(body, "predictions", "outputs");
+    return decode(body, "predictions", "outputs", null);
   }
 
-  private static InferenceMessage decode(Buffer body, String rowField, String colField)
-      throws MalformedInputException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body.getBytes());
-    } catch (JsonProcessingException e) {
-      throw new MalformedInputException("body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new MalformedInputException("body is not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
-      throw new MalformedInputException("body: expected a JSON object");
-    }
+  private static InferenceMessage decode(Buffer body, String rowField, String colField,
+      Map<String, DataType> signature) throws MalformedInputException {
+    ObjectNode root = JsonBody.parse(body.getBytes());
     boolean rows = root.has(rowField);
     if (rows == root.has(colField)) {
       throw new MalformedInputException("body: exactly one of '" + rowField + "' and '" + colField + "' is required");
@@ -82,22 +82,22 @@ public final class TfCodec {
           }
         }
         for (var e : columns.entrySet()) {
-          tensors.add(tensor(e.getKey(), e.getValue(), field + "[*]." + e.getKey()));
+          tensors.add(tensor(e.getKey(), e.getValue(), field + "[*]." + e.getKey(), signature));
         }
       } else {
-        tensors.add(tensor(field, value, field));
+        tensors.add(unnamed(field, value, signature, "each instance"));
       }
     } else {
       named = value.isObject() && !value.has("b64");
       if (named) {
         for (var e : value.properties()) {
-          tensors.add(tensor(e.getKey(), e.getValue(), field + "." + e.getKey()));
+          tensors.add(tensor(e.getKey(), e.getValue(), field + "." + e.getKey(), signature));
         }
       } else {
-        tensors.add(tensor(field, value, field));
+        tensors.add(unnamed(field, value, signature, "'" + field + "'"));
       }
     }
-    return new InferenceMessage((ObjectNode) root, tensors, false, body, -1, new Layout(field, rows, named));
+    return new InferenceMessage(root, tensors, false, body, -1, new Layout(field, rows, named));
   }
 
   private static java.util.Set<String> fieldNames(JsonNode o) {
@@ -106,7 +106,28 @@ public final class TfCodec {
     return s;
   }
 
-  private static Tensor tensor(String name, JsonNode value, String where) throws MalformedInputException {
+  /** The tensor of a value that names no input: the field's name, or the model's only input. */
+  private static Tensor unnamed(String field, JsonNode value, Map<String, DataType> signature, String what)
+      throws MalformedInputException {
+    if (signature == null) {
+      return tensor(field, value, field, null);
+    }
+    if (signature.size() != 1) {
+      throw new MalformedInputException(field + ": the model has " + signature.size() + " inputs, so " + what
+          + " must be an object naming them");
+    }
+    return tensor(signature.keySet().iterator().next(), value, field, signature);
+  }
+
+  private static Tensor tensor(String name, JsonNode value, String where, Map<String, DataType> signature)
+      throws MalformedInputException {
+    DataType declared = null;
+    if (signature != null) {
+      declared = signature.get(name);
+      if (declared == null) {
+        throw new MalformedInputException(where + ": the model has no input '" + name + "'");
+      }
+    }
     List<Long> shape = new ArrayList<>();
     JsonNode n = value;
     while (n.isArray()) {
@@ -119,6 +140,9 @@ public final class TfCodec {
     long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
     List<JsonNode> flat = new ArrayList<>();
     collect(value, 0, dims, flat, where);
+    if (declared != null && declared != DataType.BYTES) {
+      return new Tensor(name, declared, dims, OipCodec.elements(flat, declared, where), NODES.objectNode());
+    }
     DataType dt;
     JsonNode first = flat.isEmpty() ? NODES.numberNode(0) : flat.get(0);
     if (first.isBoolean()) {
@@ -171,13 +195,13 @@ public final class TfCodec {
       throws MalformedInputException {
     if (depth == dims.length) {
       if (n.isArray()) {
-        throw new MalformedInputException(where + ": ragged nesting (deeper than the first element)");
+        throw new MalformedInputException(where + ": ragged nesting, not rectangular (deeper than the first element)");
       }
       out.add(n);
       return;
     }
     if (!n.isArray() || n.size() != dims[depth]) {
-      throw new MalformedInputException(where + ": ragged nesting (every list at depth " + depth
+      throw new MalformedInputException(where + ": ragged nesting, not rectangular (every list at depth " + depth
           + " must have " + dims[depth] + " elements)");
     }
     for (JsonNode c : n) {
@@ -190,28 +214,54 @@ public final class TfCodec {
     if (!m.modified()) {
       return m.original();
     }
-    Layout layout = (Layout) m.layout();
-    ObjectNode root = m.header().deepCopy();
+    return write(m.header().deepCopy(), (Layout) m.layout(), m.tensors());
+  }
+
+  /**
+   * Server side: the answer to a request decoded here, in its form: {@code predictions} (one entry per
+   * instance: the output's row, or an object of output name to row) for row requests, else
+   * {@code outputs} (the output's value, or an object of output name to value).
+   *
+   * @throws IllegalArgumentException when answering rows and an output has no batch dimension of the
+   *     number of instances
+   */
+  public static Buffer encodeResponse(InferenceMessage request, List<Tensor> outputs) {
+    Layout in = (Layout) request.layout();
+    if (in.rows()) {
+      int batch = request.header().get(in.field()).size();
+      for (Tensor t : outputs) {
+        long[] s = t.shape();
+        if (s.length == 0 || s[0] != batch) {
+          throw new IllegalArgumentException("output '" + t.name() + "' of shape " + Arrays.toString(s)
+              + " has no batch dimension of " + batch);
+        }
+      }
+    }
+    Layout out = new Layout(in.rows() ? "predictions" : "outputs", in.rows(), outputs.size() != 1);
+    return write(NODES.objectNode(), out, outputs);
+  }
+
+  private static Buffer write(ObjectNode root, Layout layout, List<Tensor> tensors) {
     JsonNode value;
     if (!layout.named()) {
-      value = nest(m.tensors().get(0));
+      value = nest(tensors.get(0));
     } else if (!layout.rows()) {
       ObjectNode o = NODES.objectNode();
-      for (Tensor t : m.tensors()) {
+      for (Tensor t : tensors) {
         o.set(t.name(), nest(t));
       }
       value = o;
     } else {
       ArrayNode rows = NODES.arrayNode();
       List<JsonNode> columns = new ArrayList<>();
-      for (Tensor t : m.tensors()) {
+      for (Tensor t : tensors) {
         columns.add(nest(t));
       }
       int n = columns.isEmpty() ? 0 : columns.get(0).size();
       for (int i = 0; i < n; i++) {
         ObjectNode row = NODES.objectNode();
         for (int c = 0; c < columns.size(); c++) {
-          row.set(m.tensors().get(c).name(), columns.get(c).get(i));
+          row.set(tensors.get(c).name(), columns.get(c).get(i));
         }
         rows.add(row);
       }

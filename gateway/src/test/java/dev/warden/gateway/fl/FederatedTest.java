@@ -3,11 +3,10 @@ package dev.warden.gateway.fl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.warden.crypto.secagg.SecAggException;
 import io.vertx.core.http.HttpMethod;
 import org.junit.jupiter.api.Test;
 
-/** Path routing and the library-code → HTTP-status mapping of {@link Federated}. */
+/** Path routing of {@link Federated} (the library-code → HTTP-status mapping is tested in crypto). */
 class FederatedTest {
   @Test
   void paths_routeToTheirEndpoints() {
@@ -31,19 +30,5 @@ class FederatedTest {
     assertNull(Federated.Call.parse(HttpMethod.GET, "/v1/fl/rounds/r/unmask/1"));
     assertNull(Federated.Call.parse(HttpMethod.GET, "/v1/fl/rounds/r/status/"));
     assertNull(Federated.Call.parse(HttpMethod.GET, "/v1/fl/other"));
-  }
-
-  @Test
-  void libraryCodes_mapToTheDocumentedStatuses() {
-    assertEquals(425, Federated.status(SecAggException.Code.NOT_READY));
-    assertEquals(401, Federated.status(SecAggException.Code.BAD_SIGNATURE));
-    assertEquals(403, Federated.status(SecAggException.Code.NOT_ENROLLED));
-    assertEquals(403, Federated.status(SecAggException.Code.FORBIDDEN));
-    assertEquals(409, Federated.status(SecAggException.Code.WRONG_ROUND));
-    assertEquals(409, Federated.status(SecAggException.Code.DUPLICATE));
-    assertEquals(410, Federated.status(SecAggException.Code.ROUND_FAILED));
-    assertEquals(422, Federated.status(SecAggException.Code.MALFORMED));
-    assertEquals(404, Federated.status(SecAggException.Code.NOT_FOUND));
-    assertEquals(500, Federated.status(SecAggException.Code.IO));
   }
 }

@@ -115,6 +115,53 @@ class OipCodecTest {
     assertEquals("m", out.get("model_name").asText());
   }
 
+  @Test
+  void nonFiniteFloats_areWrittenAsJsonStrings_andReadBack() throws Exception {
+    InferenceMessage m = OipCodec.decodeRequest(Buffer.buffer("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\","
+        + "\"shape\":[4],\"data\":[\"NaN\",\"Infinity\",\"-Infinity\",1]}]}"), null);
+
+    assertArrayEquals(new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1},
+        m.tensor("x").toDoubles());
+    m.tensor("x").setDoubles(m.tensor("x").toDoubles());
+    assertEquals("[\"NaN\",\"Infinity\",\"-Infinity\",1.0]",
+        JSON.readTree(OipCodec.encode(m, "inputs").body().getBytes()).at("/inputs/0/data").toString());
+  }
+
+  @Test
+  void encodeResponse_appendsTheBinaryOutputsAfterTheJsonAndInlinesTheOthers() throws Exception {
+    Tensor p = new Tensor("p", DataType.FP32, new long[] {1, 2}, floats(0.25f, 0.75f), JSON.createObjectNode());
+    Tensor k = new Tensor("k", DataType.INT32, new long[] {1}, new byte[] {7, 0, 0, 0}, JSON.createObjectNode());
+    com.fasterxml.jackson.databind.node.ObjectNode header = JSON.createObjectNode().put("model_name", "m").put("id", "r1");
+
+    OipCodec.Encoded bin = OipCodec.encodeResponse(header, java.util.List.of(p, k), "p"::equals);
+    OipCodec.Encoded json = OipCodec.encodeResponse(header, java.util.List.of(p, k), name -> false);
+
+    assertEquals("{\"model_name\":\"m\",\"id\":\"r1\",\"outputs\":["
+        + "{\"name\":\"p\",\"datatype\":\"FP32\",\"shape\":[1,2],\"parameters\":{\"binary_data_size\":8}},"
+        + "{\"name\":\"k\",\"datatype\":\"INT32\",\"shape\":[1],\"data\":[7]}]}",
+        bin.body().getString(0, bin.headerLength()));
+    assertArrayEquals(floats(0.25f, 0.75f), bin.body().getBytes(bin.headerLength(), bin.body().length()));
+    assertEquals(-1, json.headerLength());
+    assertEquals("[0.25,0.75]", JSON.readTree(json.body().getBytes()).at("/outputs/0/data").toString());
+    assertFalse(header.has("outputs"), "the caller's header is not modified");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "{\"inputs\":                                  | ''           | NOT_JSON",
+      "[1]                                           | ''           | NOT_JSON",
+      "{\"inputs\":[]}                               | ''           | INVALID",
+      "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1],\"parameters\":{\"binary_data_size\":4}}]} | '' | FRAMING",
+      "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1],\"data\":[1]}]}xx | 66 | FRAMING",
+      "{\"inputs\":[]}                               | 99           | FRAMING",
+  })
+  void refusals_sayWhetherTheBodyWasUnreadableOrInvalid(String body, String headerLength,
+      MalformedInputException.Kind kind) {
+    MalformedInputException e = assertThrows(MalformedInputException.class,
+        () -> OipCodec.decodeRequest(Buffer.buffer(body), headerLength.isEmpty() ? null : headerLength));
+    assertEquals(kind, e.kind(), e.getMessage());
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "{\"id\":\"x\"}                                                                      | inputs: required",

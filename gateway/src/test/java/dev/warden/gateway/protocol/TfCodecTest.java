@@ -67,6 +67,56 @@ class TfCodecTest {
     assertEquals(JSON.readTree("{\"outputs\":{\"p\":[[0.25,0.75]]},\"extra\":1}"), JSON.readTree(TfCodec.encode(cols).getBytes()));
   }
 
+  @Test
+  void decodeWithSignature_usesTheModelsTypes_andNamesAnUnnamedValueAfterItsOnlyInput() throws Exception {
+    InferenceMessage m = TfCodec.decodeRequest(Buffer.buffer("{\"instances\":[[9007199254740993,-4]]}"),
+        java.util.Map.of("ids", DataType.INT64));
+
+    Tensor t = m.tensor("ids");
+    assertEquals(DataType.INT64, t.datatype());
+    assertEquals(9007199254740993L, java.nio.ByteBuffer.wrap(t.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
+    assertEquals(DataType.FP32, TfCodec.decodeRequest(Buffer.buffer("{\"inputs\":{\"x\":[\"NaN\"]}}"),
+        java.util.Map.of("x", DataType.FP32)).tensor("x").datatype());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "{\"instances\":[[1,2]]}              | instances: the model has 2 inputs, so each instance must be an object",
+      "{\"inputs\":[[1,2]]}                 | inputs: the model has 2 inputs, so 'inputs' must be an object",
+      "{\"inputs\":{\"a\":[1],\"z\":[1]}}     | inputs.z: the model has no input 'z'",
+      "{\"inputs\":{\"a\":[1.5],\"b\":[1]}}   | inputs.a[0]: expected an integer",
+  })
+  void decodeWithSignature_refusesValuesThatDoNotFitTheModel(String body, String message) {
+    MalformedInputException e = assertThrows(MalformedInputException.class, () -> TfCodec.decodeRequest(
+        Buffer.buffer(body), java.util.Map.of("a", DataType.INT32, "b", DataType.FP32)));
+    assertTrue(e.getMessage().startsWith(message), e.getMessage());
+  }
+
+  @Test
+  void encodeResponse_answersRowsWithPredictionsAndColumnsWithOutputs() throws Exception {
+    Tensor p = new Tensor("p", DataType.FP64, new long[] {2, 1}, doubles(0.5, 1.5), JSON.createObjectNode());
+    Tensor q = new Tensor("q", DataType.FP64, new long[] {2}, doubles(3, 4), JSON.createObjectNode());
+    InferenceMessage rows = TfCodec.decodeRequest(Buffer.buffer("{\"instances\":[[1],[2]]}"));
+    InferenceMessage cols = TfCodec.decodeRequest(Buffer.buffer("{\"inputs\":[[1],[2]]}"));
+
+    assertEquals("{\"predictions\":[[0.5],[1.5]]}", TfCodec.encodeResponse(rows, java.util.List.of(p)).toString());
+    assertEquals("{\"predictions\":[{\"p\":[0.5],\"q\":3.0},{\"p\":[1.5],\"q\":4.0}]}",
+        TfCodec.encodeResponse(rows, java.util.List.of(p, q)).toString());
+    assertEquals("{\"outputs\":{\"p\":[[0.5],[1.5]],\"q\":[3.0,4.0]}}",
+        TfCodec.encodeResponse(cols, java.util.List.of(p, q)).toString());
+    Tensor scalar = new Tensor("s", DataType.FP64, new long[] {}, doubles(1), JSON.createObjectNode());
+    assertThrows(IllegalArgumentException.class, () -> TfCodec.encodeResponse(rows, java.util.List.of(scalar)),
+        "a row answer needs the batch dimension");
+  }
+
+  private static byte[] doubles(double... v) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (double d : v) {
+      b.putDouble(d);
+    }
+    return b.array();
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "{\"instances\":[[1]],\"inputs\":[[1]]}     | body: exactly one of 'instances' and 'inputs'",

@@ -112,7 +112,7 @@ public final class CompiledModel {
         // the last layer, when much narrower than B, uses the hybrid method: out' diagonals then
         // log2(B/out') rotate-and-add steps (its garbage slots are never decrypted)
         int hybrid = last && outPow2 < b ? outPow2 : 0;
-        LinearTransform lt = new LinearTransform(encoder, hybrid > 0 ? hybridDiagonals(a, hybrid) : diagonals(a),
+        LinearTransform lt = new LinearTransform(encoder, diagonals(a, hybrid > 0 ? hybrid : b),
             level, ptScale, 0);
         rotations.addAll(lt.rotationSteps());
         for (int step = hybrid; hybrid > 0 && step < b; step <<= 1) {
@@ -151,40 +151,12 @@ public final class CompiledModel {
     return new CompiledModel(model, params, new Encoder(params));
   }
 
-  private Map<Integer, double[]> diagonals(PlainModel.Affine a) {
-    int b = blockHalf;
-    int slots = params.slots();
-    Map<Integer, double[]> diags = new HashMap<>();
-    for (int k = 0; k < b; k++) {
-      double[] block = new double[2 * b];
-      boolean nonzero = false;
-      for (int p = 0; p < Math.min(b, a.out()); p++) {
-        int col = (p + k) % b;
-        if (col < a.in()) {
-          block[p] = a.w[p][col];
-          nonzero |= block[p] != 0;
-        }
-      }
-      if (!nonzero) {
-        continue;
-      }
-      double[] d = new double[slots];
-      for (int r = 0; r < batchCapacity; r++) {
-        System.arraycopy(block, 0, d, r * 2 * b, 2 * b);
-      }
-      diags.put(k, d);
-    }
-    if (diags.isEmpty()) {
-      diags.put(0, new double[slots]);
-    }
-    return diags;
-  }
-
   /**
-   * Hybrid diagonals for a layer with out ≤ rows &lt; B: e_k[p] = W[p mod rows][(p + k) mod B] for p in
-   * [0, B), k &lt; rows; summing the result over p, p + rows, p + 2·rows, … gives y[p].
+   * The generalised diagonals e_k[p] = W[p mod rows][(p + k) mod B] for p in [0, B), k &lt; rows (zero
+   * outside W), repeated for every batch slot. With rows = B these are the plain diagonals; a hybrid
+   * layer (out ≤ rows &lt; B) sums the result over p, p + rows, p + 2·rows, … to get y[p].
    */
-  private Map<Integer, double[]> hybridDiagonals(PlainModel.Affine a, int rows) {
+  private Map<Integer, double[]> diagonals(PlainModel.Affine a, int rows) {
     int b = blockHalf;
     int slots = params.slots();
     Map<Integer, double[]> diags = new HashMap<>();

@@ -1,9 +1,20 @@
 package dev.warden.gateway.demo.backends;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.warden.gateway.protocol.DataType;
+import dev.warden.gateway.protocol.InferenceMessage;
+import dev.warden.gateway.protocol.MalformedInputException;
+import dev.warden.gateway.protocol.OipCodec;
+import dev.warden.gateway.protocol.RequestedOutputs;
+import dev.warden.gateway.protocol.Tensor;
+import dev.warden.gateway.protocol.TfCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.nio.file.Path;
@@ -33,6 +44,8 @@ import java.util.regex.Pattern;
  *   <li>{@code POST /v1/models/{m}[/versions/{v}]:predict} with {@code instances} (row) or {@code inputs}
  *       (columnar), answering {@code predictions} or {@code outputs}; {@code GET /v1/models/{m}} (status)
  * </ul>
+ * Bodies are decoded and answers encoded with the gateway's own codecs ({@code dev.warden.gateway.protocol}),
+ * so the demo also exercises them from the server side.
  * Every model has the single version {@code "1"}. Errors are JSON {@code {"error": message, "code": code}}:
  * 400 malformed JSON or framing, 404 unknown path, model or version, 405 wrong method, 413 body over
  * {@value #MAX_BODY_BYTES} bytes, 422 tensors that do not fit the model (the message names the field).
@@ -56,8 +69,6 @@ public final class DemoModelServer {
   private final Vertx vertx;
   private final Map<String, OnnxModel> models;
   private final ObjectMapper mapper = new ObjectMapper();
-  private final OipCodec oip = new OipCodec(mapper);
-  private final TfServingCodec tf = new TfServingCodec(mapper);
   private final WorkerExecutor worker;
   private volatile Listeners listeners;
 
@@ -207,16 +218,12 @@ public final class DemoModelServer {
         requirePost(req);
         String headerLength = req.getHeader(OipCodec.HEADER_LENGTH);
         HttpReplies.readBody(req, MAX_BODY_BYTES)
-            .compose(body -> worker.executeBlocking(() -> {
-              OipCodec.InferRequest request = oip.decode(body, headerLength);
-              List<Tensor> outputs = model.run(request.inputs(), request.outputNames());
-              return oip.encode(model.name(), servedVersion, request, outputs);
-            }, false))
+            .compose(body -> worker.executeBlocking(() -> infer(model, servedVersion, body, headerLength), false))
             .onSuccess(encoded -> {
               var resp = req.response().setStatusCode(200);
-              if (encoded.binary()) {
+              if (encoded.headerLength() >= 0) {
                 resp.putHeader("Content-Type", OCTET_STREAM)
-                    .putHeader(OipCodec.HEADER_LENGTH, Integer.toString(encoded.jsonLength()));
+                    .putHeader(OipCodec.HEADER_LENGTH, Integer.toString(encoded.headerLength()));
               } else {
                 resp.putHeader("Content-Type", HttpReplies.JSON);
               }
@@ -254,13 +261,57 @@ public final class DemoModelServer {
     }
     requirePost(req);
     HttpReplies.readBody(req, MAX_BODY_BYTES)
-        .compose(body -> worker.executeBlocking(() -> {
-          TfServingCodec.PredictRequest request = tf.decode(body, model);
-          List<Tensor> outputs = model.run(request.inputs(), List.of());
-          return tf.encode(request, outputs);
-        }, false))
+        .compose(body -> worker.executeBlocking(() -> predict(model, body), false))
         .onSuccess(body -> req.response().setStatusCode(200).putHeader("Content-Type", HttpReplies.JSON).end(body))
         .onFailure(err -> HttpReplies.error(req, err, mapper));
+  }
+
+  /** Decodes an OIP infer request with the gateway's codec, runs it, and encodes the answer. */
+  private static OipCodec.Encoded infer(OnnxModel model, String version, Buffer body, String headerLength) {
+    InferenceMessage request = decoded(() -> OipCodec.decodeRequest(body, headerLength));
+    RequestedOutputs wanted = decoded(() -> RequestedOutputs.of(request.header()));
+    ObjectNode header = JsonNodeFactory.instance.objectNode()
+        .put("model_name", model.name())
+        .put("model_version", version);
+    JsonNode id = request.header().get("id");
+    if (id != null && !id.isNull()) {
+      if (!id.isTextual()) {
+        throw BackendException.invalidInput("id: must be a string");
+      }
+      header.put("id", id.textValue());
+    }
+    List<Tensor> outputs = model.run(request.tensors(), wanted.names());
+    return OipCodec.encodeResponse(header, outputs, wanted::binary);
+  }
+
+  /** Decodes a TF-Serving predict request in the model's input types, runs it, and answers in its form. */
+  private static Buffer predict(OnnxModel model, Buffer body) {
+    Map<String, DataType> signature = new LinkedHashMap<>();
+    model.inputs().forEach(in -> signature.put(in.name(), in.type()));
+    InferenceMessage request = decoded(() -> TfCodec.decodeRequest(body, signature));
+    List<Tensor> outputs = model.run(request.tensors(), List.of());
+    try {
+      return TfCodec.encodeResponse(request, outputs);
+    } catch (IllegalArgumentException e) {
+      throw new BackendException(500, "inference_failed", e.getMessage());
+    }
+  }
+
+  private interface Decoding<T> {
+    T run() throws MalformedInputException;
+  }
+
+  /** Runs a decoder; a body it refuses is 400 when unreadable, 422 when readable but wrong. */
+  private static <T> T decoded(Decoding<T> decoding) {
+    try {
+      return decoding.run();
+    } catch (MalformedInputException e) {
+      throw switch (e.kind()) {
+        case NOT_JSON -> BackendException.invalidJson(e.getMessage());
+        case FRAMING -> BackendException.badRequest(e.getMessage());
+        case INVALID -> BackendException.invalidInput(e.getMessage());
+      };
+    }
   }
 
   private OnnxModel model(String name, String version) {
@@ -290,7 +341,7 @@ public final class DemoModelServer {
     for (OnnxModel.IoSpec s : specs) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", s.name());
-      m.put("datatype", s.type().oipName());
+      m.put("datatype", s.type().name());
       m.put("shape", s.shape());
       list.add(m);
     }

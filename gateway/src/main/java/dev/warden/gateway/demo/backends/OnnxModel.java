@@ -1,12 +1,16 @@
 package dev.warden.gateway.demo.backends;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.warden.gateway.protocol.DataType;
+import dev.warden.gateway.protocol.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -24,8 +28,8 @@ import java.util.Set;
  * requests in parallel on its worker pool instead, which suits small models best.
  */
 final class OnnxModel implements AutoCloseable {
-  /** Name, datatype and shape (-1 for a dynamic dimension) of one model input or output. */
-  record IoSpec(String name, TensorType type, long[] shape) {}
+  /** Name, OIP and ONNX datatype, and shape (-1 for a dynamic dimension) of one model input or output. */
+  record IoSpec(String name, DataType type, OnnxJavaType onnxType, long[] shape) {}
 
   /** The only version each demo model has. */
   static final String VERSION = "1";
@@ -80,11 +84,11 @@ final class OnnxModel implements AutoCloseable {
       if (!(node.getInfo() instanceof TensorInfo info)) {
         throw new IllegalArgumentException(model + ": " + node.getName() + " is not a tensor");
       }
-      TensorType type = TensorType.fromOnnx(info.type);
+      DataType type = dataType(info.type);
       if (type == null) {
         throw new IllegalArgumentException(model + ": " + node.getName() + " has unsupported type " + info.type);
       }
-      specs.add(new IoSpec(node.getName(), type, info.getShape()));
+      specs.add(new IoSpec(node.getName(), type, info.type, info.getShape()));
     }
     return List.copyOf(specs);
   }
@@ -140,7 +144,7 @@ final class OnnxModel implements AutoCloseable {
           throw BackendException.invalidInput("inputs: missing input '" + spec.name() + "'");
         }
         check(spec, t);
-        feed.put(spec.name(), OnnxTensor.createTensor(env, toNative(t), t.shape(), spec.type().onnxType()));
+        feed.put(spec.name(), OnnxTensor.createTensor(env, toNative(t), t.shape(), spec.onnxType()));
       }
       try (OrtSession.Result result = session.run(feed, outNames)) {
         List<Tensor> out = new ArrayList<>(outNames.size());
@@ -149,9 +153,10 @@ final class OnnxModel implements AutoCloseable {
           if (!(value instanceof OnnxTensor tensor)) {
             throw new IllegalStateException("output " + n + " is not a tensor");
           }
-          TensorType type = TensorType.fromOnnx(tensor.getInfo().type);
+          DataType type = dataType(tensor.getInfo().type);
           ByteBuffer bytes = tensor.getByteBuffer().order(ByteOrder.nativeOrder());
-          out.add(new Tensor(n, type, tensor.getInfo().getShape(), toLittleEndian(bytes, type)));
+          out.add(new Tensor(n, type, tensor.getInfo().getShape(), toLittleEndian(bytes, type),
+              JsonNodeFactory.instance.objectNode()));
         }
         return out;
       }
@@ -163,9 +168,9 @@ final class OnnxModel implements AutoCloseable {
   }
 
   private static void check(IoSpec spec, Tensor t) {
-    if (t.type() != spec.type()) {
+    if (t.datatype() != spec.type()) {
       throw BackendException.invalidInput("inputs['" + t.name() + "'].datatype: model expects "
-          + spec.type().oipName() + ", got " + t.type().oipName());
+          + spec.type() + ", got " + t.datatype());
     }
     long[] shape = t.shape();
     boolean ok = shape.length == spec.shape().length;
@@ -178,25 +183,43 @@ final class OnnxModel implements AutoCloseable {
     }
   }
 
+  /** The OIP datatype of an ONNX Runtime element type; {@code null} when this server does not support it. */
+  private static DataType dataType(OnnxJavaType type) {
+    return switch (type) {
+      case BOOL -> DataType.BOOL;
+      case UINT8 -> DataType.UINT8;
+      case INT8 -> DataType.INT8;
+      case INT16 -> DataType.INT16;
+      case INT32 -> DataType.INT32;
+      case INT64 -> DataType.INT64;
+      case FLOAT -> DataType.FP32;
+      case DOUBLE -> DataType.FP64;
+      default -> null;
+    };
+  }
+
   /** A direct, native-order copy of the tensor bytes, as ONNX Runtime wants them. */
   private static ByteBuffer toNative(Tensor t) {
-    ByteBuffer src = t.data();
+    ByteBuffer src = ByteBuffer.wrap(t.data());
     ByteBuffer dst = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.nativeOrder());
-    if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || t.type().byteSize() == 1) {
+    if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || t.datatype().size() == 1) {
       dst.put(src);
     } else {
-      swapInto(src, dst, t.type().byteSize());
+      swapInto(src, dst, t.datatype().size());
     }
     return dst.flip();
   }
 
-  private static ByteBuffer toLittleEndian(ByteBuffer nativeBytes, TensorType type) {
-    if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || type.byteSize() == 1) {
-      return nativeBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+  /** The tensor bytes in little-endian order (the OIP wire order). */
+  private static byte[] toLittleEndian(ByteBuffer nativeBytes, DataType type) {
+    ByteBuffer src = nativeBytes.duplicate();
+    byte[] out = new byte[src.remaining()];
+    if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || type.size() == 1) {
+      src.get(out);
+    } else {
+      swapInto(src, ByteBuffer.wrap(out), type.size());
     }
-    ByteBuffer dst = ByteBuffer.allocate(nativeBytes.remaining());
-    swapInto(nativeBytes.duplicate(), dst, type.byteSize());
-    return dst.flip().order(ByteOrder.LITTLE_ENDIAN);
+    return out;
   }
 
   private static void swapInto(ByteBuffer src, ByteBuffer dst, int width) {

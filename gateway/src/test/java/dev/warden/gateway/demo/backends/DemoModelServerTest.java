@@ -223,7 +223,7 @@ class DemoModelServerTest {
         422, "invalid_input", "logits");
     assertError(postJson("/v2/models/digits/infer",
         "{\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,64],\"parameters\":{\"binary_data_size\":256}}]}"),
-        400, "bad_request", "binary section");
+        400, "bad_request", "Inference-Header-Content-Length");
   }
 
   @Test
