@@ -248,7 +248,7 @@ class ProtocolEndToEndTest {
     long spread = arrivalMs.get(arrivalMs.size() - 1) - arrivalMs.get(0);
     assertTrue(spread >= 600, "the first event must arrive well before the last (chunks relayed as they come), "
         + "arrivals ms: " + arrivalMs);
-    assertEquals(before + 11, TestGateways.metric(gateway, "warden_tokens_total", "route=\"chat-stream\""),
+    assertEquals(before + 11, TestGateways.awaitMetric(gateway, "warden_tokens_total", "route=\"chat-stream\"", before + 11),
         "usage is read from the stream");
   }
 

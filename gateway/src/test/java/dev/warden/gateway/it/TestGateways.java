@@ -126,6 +126,20 @@ public final class TestGateways {
     return sum;
   }
 
+  /**
+   * {@link #metric}, polled until it equals {@code expected} or 10 s pass; returns the last value read. For
+   * counters the gateway updates when an exchange finishes, which may be just after the client saw the last byte.
+   */
+  public static double awaitMetric(Gateway g, String name, String labelFilter, double expected) throws Exception {
+    long until = System.nanoTime() + 10_000_000_000L;
+    double v = metric(g, name, labelFilter);
+    while (v != expected && System.nanoTime() < until) {
+      Thread.sleep(20);
+      v = metric(g, name, labelFilter);
+    }
+    return v;
+  }
+
   public static String utf8(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
