@@ -54,6 +54,10 @@ public final class RedisTarget {
     if (u.getUserInfo() != null) {
       throw new IllegalArgumentException("state.url must not carry credentials: use state.passwordFile");
     }
+    if (u.getPath() != null && !u.getPath().isEmpty() && !u.getPath().equals("/") && !u.getPath().equals("/0")) {
+      throw new IllegalArgumentException("state.url selects database " + u.getPath().substring(1)
+          + ": only database 0 is supported (keys are prefixed warden:; use another server to separate deployments)");
+    }
     boolean tls = u.getScheme().equals("rediss");
     String password = s.passwordFile().isPresent() ? Files.readString(s.passwordFile().get()).strip() : null;
     String identity = s.url().get() + '|' + s.passwordFile().map(Path::toString).orElse("") + '|'
