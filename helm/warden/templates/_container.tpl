@@ -43,6 +43,10 @@ Deployment, and by charts that add Warden to their own model-server pod (see war
     {{- if $v.state.redis.existingSecret }}
     - name: WARDEN_REDIS_PASSWORD_FILE
       value: {{ printf "%s/password" $v.state.redis.mountPath | quote }}
+    {{- if hasPrefix "rediss://" $v.state.redis.url }}
+    - name: WARDEN_REDIS_CA_FILE
+      value: {{ printf "%s/ca.crt" $v.state.redis.mountPath | quote }}
+    {{- end }}
     {{- end }}
     {{- if $v.heBackend.enabled }}
     - name: WARDEN_HE_BACKEND_URL

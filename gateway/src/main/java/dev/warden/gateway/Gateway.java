@@ -71,6 +71,8 @@ public final class Gateway implements AutoCloseable {
         .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(loops))
         .build();
     this.compiler = new RuntimeCompiler(vertx, b.clock, b.stages, buckets, b.auditOpener);
+    metrics.functionCounter("warden_state_unavailable", "Calls to the shared state (Redis) that failed; rate limits "
+        + "then apply state.onUnavailable", "part", "rate-limit", compiler::sharedStateUnavailable);
   }
 
   public static Builder builder() {

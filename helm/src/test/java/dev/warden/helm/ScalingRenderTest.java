@@ -49,6 +49,8 @@ class ScalingRenderTest {
     JsonNode warden = Chart.byName(pod.path("containers"), "warden");
     assertEquals("rediss://redis.ml.svc:6380/0", Chart.envValue(warden, "WARDEN_REDIS_URL"));
     assertEquals("/etc/warden/secrets/redis/password", Chart.envValue(warden, "WARDEN_REDIS_PASSWORD_FILE"));
+    assertEquals("/etc/warden/secrets/redis/ca.crt", Chart.envValue(warden, "WARDEN_REDIS_CA_FILE"),
+        "rediss://: the CA in the same Secret, for state.caFile");
     JsonNode mount = Chart.byName(warden.path("volumeMounts"), "secret-redis");
     assertTrue(mount.path("readOnly").asBoolean());
     assertEquals("redis-auth", Chart.byName(pod.path("volumes"), "secret-redis").path("secret").path("secretName").asText());

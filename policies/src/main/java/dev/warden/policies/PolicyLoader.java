@@ -601,7 +601,8 @@ public final class PolicyLoader {
 
     private State state(JsonNode s) {
       if (s.isMissingNode()) {
-        return new State("embedded", Path.of("/var/lib/warden"), Optional.empty(), Optional.empty(), "fail-closed");
+        return new State("embedded", Path.of("/var/lib/warden"), Optional.empty(), Optional.empty(), "fail-closed",
+            Optional.empty());
       }
       String store = s.get("store").asText();
       if (store.equals("redis") && !s.has("url")) {
@@ -614,8 +615,11 @@ public final class PolicyLoader {
       if (!dir.isAbsolute()) {
         dir = baseDir.resolve(dir).normalize();
       }
+      if (s.has("caFile") && !s.path("url").asText().startsWith("rediss://")) {
+        problem("/spec/state/caFile", "caFile is only for a rediss:// (TLS) url");
+      }
       return new State(store, dir, optText(s, "url"), optPath("/spec/state", s, "passwordFile"),
-          s.path("onUnavailable").asText("fail-closed"));
+          s.path("onUnavailable").asText("fail-closed"), optPath("/spec/state", s, "caFile"));
     }
   }
 

@@ -100,7 +100,10 @@ public final class Specs {
   /** The hash-chained audit log and its checkpoint signing key. */
   public record Audit(Path file, Path signingKey, int checkpointEvery, String fsync) {}
 
-  /** Where shared state lives: in this process (embedded) or in Redis for several replicas. */
+  /**
+   * Where shared state lives: in this process (embedded) or in Redis for several replicas. {@code caFile}: the CA
+   * that signs a {@code rediss://} server's certificate.
+   */
   public record State(String store, Path dir, Optional<String> url, Optional<Path> passwordFile,
-      String onUnavailable) {}
+      String onUnavailable, Optional<Path> caFile) {}
 }

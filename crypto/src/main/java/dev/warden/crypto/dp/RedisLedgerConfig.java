@@ -2,6 +2,7 @@ package dev.warden.crypto.dp;
 
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Where and how the Redis ledger connects. Immutable; {@link #toString()} never shows the password.
@@ -14,9 +15,11 @@ import java.util.Objects;
  * @param requestIdTtl how long a request id is remembered for idempotency
  * @param keyPrefix prefix of every key (e.g. a deployment name)
  * @param maxIdleConnections connections kept open between calls
+ * @param tls TLS socket factory for {@code rediss://} ({@link dev.warden.crypto.redis.RedisTls}), or null for plain
  */
 public record RedisLedgerConfig(String host, int port, String password, Duration connectTimeout,
-        Duration commandTimeout, Duration requestIdTtl, String keyPrefix, int maxIdleConnections) {
+        Duration commandTimeout, Duration requestIdTtl, String keyPrefix, int maxIdleConnections,
+        SSLSocketFactory tls) {
 
     public RedisLedgerConfig {
         Objects.requireNonNull(host, "host");
@@ -38,22 +41,29 @@ public record RedisLedgerConfig(String host, int port, String password, Duration
     /** Defaults: no password, 1 s connect, 2 s command timeout, ids kept 1 day, prefix "warden:dp", 16 idle. */
     public static RedisLedgerConfig of(String host, int port) {
         return new RedisLedgerConfig(host, port, null, Duration.ofSeconds(1), Duration.ofSeconds(2),
-                Duration.ofDays(1), "warden:dp", 16);
+                Duration.ofDays(1), "warden:dp", 16, null);
     }
 
     public RedisLedgerConfig withPassword(String newPassword) {
         return new RedisLedgerConfig(host, port, newPassword, connectTimeout, commandTimeout, requestIdTtl, keyPrefix,
-                maxIdleConnections);
+                maxIdleConnections, tls);
     }
 
     public RedisLedgerConfig withCommandTimeout(Duration timeout) {
         return new RedisLedgerConfig(host, port, password, connectTimeout, timeout, requestIdTtl, keyPrefix,
-                maxIdleConnections);
+                maxIdleConnections, tls);
+    }
+
+    /** Talks TLS through {@code factory} (the server's certificate is checked against {@link #host()}). */
+    public RedisLedgerConfig withTls(SSLSocketFactory factory) {
+        return new RedisLedgerConfig(host, port, password, connectTimeout, commandTimeout, requestIdTtl, keyPrefix,
+                maxIdleConnections, factory);
     }
 
     @Override
     public String toString() {
-        return "RedisLedgerConfig{" + host + ":" + port + (password != null ? ", password=***" : "") + ", prefix="
+        return "RedisLedgerConfig{" + (tls != null ? "rediss://" : "redis://") + host + ":" + port
+                + (password != null ? ", password=***" : "") + ", prefix="
                 + keyPrefix + ", commandTimeout=" + commandTimeout + ", requestIdTtl=" + requestIdTtl + "}";
     }
 }

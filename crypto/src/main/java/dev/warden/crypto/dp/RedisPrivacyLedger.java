@@ -1,14 +1,11 @@
 package dev.warden.crypto.dp;
 
+import dev.warden.crypto.redis.RespConnection;
+import dev.warden.crypto.redis.RespPool;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.function.Function;
 
 /**
@@ -50,20 +47,21 @@ public final class RedisPrivacyLedger implements PrivacyLedger {
             "end",
             "return 0");
 
-    private static final String DEBIT_SHA = sha1(DEBIT_SCRIPT);
-    private static final String REFUND_SHA = sha1(REFUND_SCRIPT);
+    private static final RespPool.Script DEBIT = RespPool.Script.of(DEBIT_SCRIPT);
+    private static final RespPool.Script REFUND = RespPool.Script.of(REFUND_SCRIPT);
 
     private final RedisLedgerConfig config;
     private final Function<String, ModelBudgetPolicy> policies;
     private final Clock clock;
-    private final ArrayBlockingQueue<RespConnection> idle;
+    private final RespPool pool;
     private volatile boolean closed;
 
     private RedisPrivacyLedger(RedisLedgerConfig config, Function<String, ModelBudgetPolicy> policies, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
         this.policies = Objects.requireNonNull(policies, "policies");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.idle = new ArrayBlockingQueue<>(config.maxIdleConnections());
+        this.pool = new RespPool(config.host(), config.port(), config.tls(), config.password(),
+                config.connectTimeout(), config.commandTimeout(), config.maxIdleConnections());
     }
 
     /** A ledger on the Redis server of {@code config}; connections are opened lazily (nothing fails here). */
@@ -74,14 +72,6 @@ public final class RedisPrivacyLedger implements PrivacyLedger {
 
     public static RedisPrivacyLedger create(RedisLedgerConfig config, Function<String, ModelBudgetPolicy> policies) {
         return create(config, policies, Clock.systemUTC());
-    }
-
-    private static String sha1(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Escapes characters that would break the key layout or the hash tag. */
@@ -113,7 +103,7 @@ public final class RedisPrivacyLedger implements PrivacyLedger {
         long period = policy.periodAt(clock.millis());
         String[] k = keys(tenant, model, period, requestId);
         String record = period + ":" + cost.micros() + ":" + esc(tenant);
-        List<?> r = (List<?>) script(DEBIT_SHA, DEBIT_SCRIPT, k, Long.toString(cost.micros()),
+        List<?> r = (List<?>) script(DEBIT, k, Long.toString(cost.micros()),
                 Long.toString(policy.perTenant().capMicros()), Long.toString(policy.global().capMicros()),
                 Long.toString(config.requestIdTtl().toSeconds()), record);
         long verdict = (Long) r.get(0);
@@ -148,7 +138,7 @@ public final class RedisPrivacyLedger implements PrivacyLedger {
             return; // the original debit's holder decides about refunds
         }
         String[] k = keys(receipt.tenant(), receipt.model(), receipt.period(), receipt.requestId());
-        script(REFUND_SHA, REFUND_SCRIPT, k, Long.toString(receipt.cost().micros()));
+        script(REFUND, k, Long.toString(receipt.cost().micros()));
     }
 
     @Override
@@ -161,23 +151,15 @@ public final class RedisPrivacyLedger implements PrivacyLedger {
                 r.get(1) == null ? 0 : Long.parseLong((String) r.get(1)));
     }
 
-    private Object script(String sha, String body, String[] keys, String... args)
+    private Object script(RespPool.Script script, String[] keys, String... args)
             throws PrivacyLedgerUnavailableException {
-        String[] cmd = new String[3 + keys.length + args.length];
-        cmd[0] = "EVALSHA";
-        cmd[1] = sha;
-        cmd[2] = Integer.toString(keys.length);
-        System.arraycopy(keys, 0, cmd, 3, keys.length);
-        System.arraycopy(args, 0, cmd, 3 + keys.length, args.length);
+        if (closed) {
+            throw new PrivacyLedgerUnavailableException("Redis privacy ledger is closed", null);
+        }
         try {
-            return call(cmd);
-        } catch (PrivacyLedgerUnavailableException e) {
-            if (e.getCause() instanceof RespConnection.RespError re && re.getMessage().startsWith("NOSCRIPT")) {
-                cmd[0] = "EVAL";
-                cmd[1] = body;
-                return call(cmd);
-            }
-            throw e;
+            return pool.eval(script, keys, args);
+        } catch (IOException | RuntimeException e) {
+            throw unavailable(e);
         }
     }
 
@@ -185,51 +167,24 @@ public final class RedisPrivacyLedger implements PrivacyLedger {
         if (closed) {
             throw new PrivacyLedgerUnavailableException("Redis privacy ledger is closed", null);
         }
-        RespConnection c = idle.poll();
         try {
-            if (c == null) {
-                c = connect();
-            }
-            Object reply = c.call(cmd);
-            if (closed || !idle.offer(c)) {
-                c.close();
-            }
-            return reply;
-        } catch (RespConnection.RespError e) {
-            if (!idle.offer(c)) {
-                c.close();
-            }
-            throw new PrivacyLedgerUnavailableException("Redis refused the ledger command: " + e.getMessage(), e);
+            return pool.call(cmd);
         } catch (IOException | RuntimeException e) {
-            if (c != null) {
-                c.close();
-            }
-            throw new PrivacyLedgerUnavailableException("Redis privacy ledger at " + config.host() + ":"
-                    + config.port() + " unreachable: " + e, e);
+            throw unavailable(e);
         }
     }
 
-    private RespConnection connect() throws IOException {
-        RespConnection c = new RespConnection(config.host(), config.port(), config.connectTimeout(),
-                config.commandTimeout());
-        if (config.password() != null) {
-            try {
-                c.call("AUTH", config.password());
-            } catch (IOException | RuntimeException e) {
-                c.close();
-                throw new IOException("Redis AUTH failed", e);
-            }
+    private PrivacyLedgerUnavailableException unavailable(Exception e) {
+        if (e instanceof RespConnection.RespError) {
+            return new PrivacyLedgerUnavailableException("Redis refused the ledger command: " + e.getMessage(), e);
         }
-        return c;
+        return new PrivacyLedgerUnavailableException("Redis privacy ledger at " + pool + " unreachable: " + e, e);
     }
 
     @Override
     public void close() {
         closed = true;
-        RespConnection c;
-        while ((c = idle.poll()) != null) {
-            c.close();
-        }
+        pool.close();
     }
 
     @Override

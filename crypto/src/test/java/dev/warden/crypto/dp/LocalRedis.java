@@ -1,5 +1,7 @@
 package dev.warden.crypto.dp;
 
+import dev.warden.crypto.redis.RedisTls;
+import dev.warden.crypto.redis.RespConnection;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -13,22 +15,24 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real {@code redis-server} started on loopback for a test (BUILD.md): no snapshots, optional AOF with
- * {@code appendfsync always}, stopped by its process handle. Skips when the binary is missing, except with
- * {@code CI=true}, where it fails.
+ * {@code appendfsync always}, optionally TLS only ({@link #startTls}), stopped by its process handle. Skips when
+ * the binary is missing, except with {@code CI=true}, where it fails. Shared with the gateway's tests (test-jar).
  */
-final class LocalRedis implements AutoCloseable {
+public final class LocalRedis implements AutoCloseable {
     static final String INSTALL_HINT = "redis-server not found on PATH; install it with "
             + "'apt-get update && apt-get install -y redis-server'";
 
     private final Path dir;
     private final int port;
     private final boolean aof;
+    private final TestCerts tls;
     private Process process;
 
-    private LocalRedis(Path dir, int port, boolean aof) {
+    private LocalRedis(Path dir, int port, boolean aof, TestCerts tls) {
         this.dir = dir;
         this.port = port;
         this.aof = aof;
+        this.tls = tls;
     }
 
     static Path findBinary() {
@@ -47,7 +51,16 @@ final class LocalRedis implements AutoCloseable {
     }
 
     /** Starts a server in {@code dir} on a free port; skips (or fails on CI) without the binary. */
-    static LocalRedis start(Path dir, boolean aof) throws Exception {
+    public static LocalRedis start(Path dir, boolean aof) throws Exception {
+        return start(dir, aof, null);
+    }
+
+    /** Starts a server that speaks only TLS (no plain port) with {@code certs}; clients need not show a certificate. */
+    public static LocalRedis startTls(Path dir, TestCerts certs) throws Exception {
+        return start(dir, false, certs);
+    }
+
+    private static LocalRedis start(Path dir, boolean aof, TestCerts tls) throws Exception {
         if (findBinary() == null) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 Assertions.fail(INSTALL_HINT + " (CI=true: Redis tests may not be skipped)");
@@ -58,15 +71,22 @@ final class LocalRedis implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        LocalRedis r = new LocalRedis(dir.toAbsolutePath(), port, aof);
+        LocalRedis r = new LocalRedis(dir.toAbsolutePath(), port, aof, tls);
         r.startProcess();
         return r;
     }
 
-    void startProcess() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(findBinary().toString(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--daemonize", "no", "--dir", dir.toString(),
+    /** (Re)starts the server process on the same port and directory, and waits until it answers PING. */
+    public void startProcess() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(findBinary().toString(), "--bind", "127.0.0.1", "--save", "", "--daemonize", "no", "--dir", dir.toString(),
                 "--logfile", dir.resolve("redis.log").toString()));
+        if (tls == null) {
+            cmd.addAll(List.of("--port", Integer.toString(port)));
+        } else {
+            cmd.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file",
+                    tls.cert().toString(), "--tls-key-file", tls.key().toString(), "--tls-ca-cert-file",
+                    tls.ca().toString(), "--tls-auth-clients", "no"));
+        }
         if (aof) {
             cmd.addAll(List.of("--appendonly", "yes", "--appendfsync", "always"));
         } else {
@@ -76,8 +96,10 @@ final class LocalRedis implements AutoCloseable {
                 .redirectOutput(dir.resolve("redis.stdout").toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            try (RespConnection c = new RespConnection("127.0.0.1", port, Duration.ofMillis(200),
-                    Duration.ofMillis(500))) {
+            try (RespConnection c = tls == null
+                    ? new RespConnection("127.0.0.1", port, Duration.ofMillis(200), Duration.ofMillis(500))
+                    : new RespConnection("localhost", port, RedisTls.socketFactory(tls.ca()), Duration.ofMillis(200),
+                            Duration.ofMillis(500))) {
                 Object pong = c.call("PING");
                 if ("PONG".equals(pong)) {
                     // with AOF, wait until the server accepts writes (loading finished)
@@ -93,12 +115,12 @@ final class LocalRedis implements AutoCloseable {
         throw new IllegalStateException("redis-server did not answer PING on port " + port);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** SIGKILL, no chance to flush anything more. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }

@@ -20,6 +20,7 @@ public final class GatewayMetrics {
   private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> flags = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> tokens = new ConcurrentHashMap<>();
+  private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Counter reloadFailures;
   private final Counter reloads;
 
@@ -89,6 +90,14 @@ public final class GatewayMetrics {
   public void gauge(String name, String description, String tagKey, String tagValue, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).tag(tagKey, tagValue).strongReference(true)
         .register(registry);
+  }
+
+  /** Registers a counter whose value is read on scrape from a monotonic source. */
+  public void functionCounter(String name, String description, String tagKey, String tagValue,
+      java.util.function.DoubleSupplier value) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, value, java.util.function.DoubleSupplier::getAsDouble)
+        .description(description).tag(tagKey, tagValue).register(registry);
+    sources.add(value); // the registry holds it weakly
   }
 
   /** The Prometheus text exposition. */

@@ -11,6 +11,7 @@ import dev.warden.crypto.dp.PrivacyBudget;
 import dev.warden.crypto.dp.PrivacyLedger;
 import dev.warden.crypto.dp.RedisLedgerConfig;
 import dev.warden.crypto.dp.RedisPrivacyLedger;
+import dev.warden.gateway.state.RedisTarget;
 import dev.warden.gateway.pipeline.Stage;
 import dev.warden.gateway.pipeline.StageFactory;
 import dev.warden.gateway.screening.Screening;
@@ -19,7 +20,6 @@ import dev.warden.policies.PolicyProblem;
 import dev.warden.policies.Specs.Route;
 import dev.warden.policies.Specs.State;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -223,22 +223,18 @@ public final class Privacy implements AutoCloseable {
 
   private void openLedger(GatewayPolicy policy, List<PolicyProblem> problems) {
     State s = policy.state();
-    String key = s.store() + "|" + (s.store().equals("redis") ? s.url().orElse("") : s.dir().toString());
+    String key = s.store() + "|" + (s.store().equals("redis") ? s.url().orElse("") + "|" + s.caFile().orElse(null)
+        + "|" + s.passwordFile().orElse(null) : s.dir().toString());
     if (key.equals(ledgerKey) && ledger != null) {
       return;
     }
     try {
       PrivacyLedger next;
       if (s.store().equals("redis")) {
-        URI u = URI.create(s.url().orElseThrow());
-        if (u.getScheme().equals("rediss")) {
-          problems.add(policy.problemAt("/spec/state/url", "rediss:// (TLS) is not supported by the privacy ledger "
-              + "yet; use redis:// on a trusted network or a TLS sidecar"));
-          return;
-        }
-        RedisLedgerConfig cfg = RedisLedgerConfig.of(u.getHost(), u.getPort() > 0 ? u.getPort() : 6379);
-        if (s.passwordFile().isPresent()) {
-          cfg = cfg.withPassword(Files.readString(s.passwordFile().get()).strip());
+        RedisTarget target = RedisTarget.of(s);
+        RedisLedgerConfig cfg = RedisLedgerConfig.of(target.host(), target.port()).withTls(target.socketFactory());
+        if (target.password() != null) {
+          cfg = cfg.withPassword(target.password());
         }
         next = RedisPrivacyLedger.create(cfg, model -> budgets.get(model));
       } else {

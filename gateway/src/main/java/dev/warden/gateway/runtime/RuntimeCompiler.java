@@ -5,6 +5,8 @@ import dev.warden.gateway.pipeline.Stage;
 import dev.warden.gateway.pipeline.StageFactory;
 import dev.warden.gateway.stages.ParseStage;
 import dev.warden.gateway.stages.RateLimitStage;
+import dev.warden.gateway.stages.RedisBuckets;
+import dev.warden.gateway.state.RedisTarget;
 import dev.warden.gateway.upstream.BackendClient;
 import dev.warden.policies.GatewayPolicy;
 import dev.warden.policies.PolicyException;
@@ -41,6 +43,7 @@ public final class RuntimeCompiler {
   private final BucketStore buckets;
   private final Function<Audit, AuditSink> auditOpener;
   private final Map<Backend, BackendClient> clients = new HashMap<>();
+  private RedisBuckets sharedBuckets;
   private Audit auditSpec;
   private AuditSink audit = AuditSink.NONE;
 
@@ -69,10 +72,11 @@ public final class RuntimeCompiler {
     List<PolicyProblem> problems = new ArrayList<>();
     Authenticator auth = Authenticator.build(policy, clock, problems);
     List<RouteRuntime> routes = new ArrayList<>();
+    RedisBuckets shared = sharedBuckets(policy, problems);
     for (Route r : policy.routes()) {
       List<Stage> stages = stagesFor(policy, r, problems);
       if (r.rateLimit().isPresent()) {
-        stages.add(new RateLimitStage(r.name(), r.rateLimit().get(), r.mode(), buckets, System::nanoTime));
+        stages.add(new RateLimitStage(r.name(), r.rateLimit().get(), r.mode(), buckets, System::nanoTime, shared));
       }
       stages.add(new ParseStage(r.limits().maxBodyBytes()));
       stages.sort(Comparator.comparing(Stage::phase));
@@ -151,8 +155,43 @@ public final class RuntimeCompiler {
     }
   }
 
+  /**
+   * The replicas' shared token buckets when {@code state.store} is redis and a route has a rate limit (one
+   * client, kept across reloads while the Redis settings stay the same), else null.
+   */
+  private RedisBuckets sharedBuckets(GatewayPolicy policy, List<PolicyProblem> problems) {
+    if (vertx == null || !policy.state().store().equals("redis")
+        || policy.routes().stream().noneMatch(r -> r.rateLimit().isPresent())) {
+      return null;
+    }
+    try {
+      RedisTarget target = RedisTarget.of(policy.state());
+      if (sharedBuckets != null && sharedBuckets.target().identity().equals(target.identity())) {
+        return sharedBuckets;
+      }
+      RedisBuckets previous = sharedBuckets;
+      sharedBuckets = new RedisBuckets(vertx, target);
+      if (previous != null) {
+        vertx.setTimer(30_000, id -> previous.close()); // stages of the old runtime may still be taking
+      }
+      return sharedBuckets;
+    } catch (java.io.IOException | RuntimeException e) {
+      problems.add(policy.problemAt("/spec/state", "cannot set up the shared rate limits: " + e.getMessage()));
+      return null;
+    }
+  }
+
+  /** Rate-limit takes that Redis did not answer (for the metrics). */
+  public long sharedStateUnavailable() {
+    RedisBuckets b = sharedBuckets;
+    return b == null ? 0 : b.unavailableCount();
+  }
+
   /** Closes every backend client and the audit log. */
   public void close() {
+    if (sharedBuckets != null) {
+      sharedBuckets.close();
+    }
     clients.values().forEach(BackendClient::close);
     clients.clear();
     audit.close();

@@ -64,6 +64,7 @@ public final class Screening implements AutoCloseable {
   });
   private final VerdictCache verdicts = new VerdictCache(100_000, Duration.ofMinutes(10));
   private final Map<FingerprintParams, InMemoryQueryStore> stores = new ConcurrentHashMap<>();
+  private final SharedQueryStores sharedStores = new SharedQueryStores();
   private final Map<String, Penalty> penalties = new ConcurrentHashMap<>();
   private final Cache<String, LastAnswer> lastAnswers = Caffeine.newBuilder().maximumSize(10_000).build();
   private volatile StandardDetectors standard;
@@ -253,8 +254,10 @@ public final class Screening implements AutoCloseable {
           registry.register(n, std.registry().get(n));
         }
       }
-      storeParams.forEach((n, p) -> registry.register(n, new QueryAttackDetector(Fingerprinter.create(p),
-          stores.computeIfAbsent(p, k -> InMemoryQueryStore.create(100_000, k, Duration.ofHours(1))))));
+      if (policy.state().store().equals("redis") && actions.containsKey(StandardDetectors.QUERY_STORE)) {
+        storeParams.putIfAbsent(StandardDetectors.QUERY_STORE, StandardDetectors.Options.digitsDemo().imageParams());
+      }
+      storeParams.forEach((n, p) -> registry.register(n, queryDetector(policy, p)));
       Screen screen = new Screen(configs, registry, detectorPool, verdicts);
       stages.add(new ScreenStage(route.name(), screen, actions, route.mode(), this, metrics, callers));
     } catch (Exception e) {
@@ -263,8 +266,22 @@ public final class Screening implements AutoCloseable {
     return stages;
   }
 
+  /** The query-attack detector for {@code p}: shared by the replicas through Redis with state.store redis. */
+  private QueryAttackDetector queryDetector(GatewayPolicy policy, FingerprintParams p) {
+    if (policy.state().store().equals("redis")) {
+      try {
+        return sharedStores.detector(policy.state(), p);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("the shared query store in Redis is unavailable: " + e.getMessage(), e);
+      }
+    }
+    return new QueryAttackDetector(Fingerprinter.create(p),
+        stores.computeIfAbsent(p, k -> InMemoryQueryStore.create(100_000, k, Duration.ofHours(1))));
+  }
+
   @Override
   public void close() throws Exception {
+    sharedStores.close();
     detectorPool.shutdownNow();
     callers.shutdownNow();
     if (standard != null) {

@@ -1,4 +1,4 @@
-package dev.warden.crypto.dp;
+package dev.warden.crypto.redis;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -13,36 +13,63 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * A minimal RESP2 client connection (the Redis wire protocol) over a plain socket: enough for AUTH, PING, EVAL,
- * EVALSHA, GET and MGET. Written here so that the crypto module stays free of Netty and Vert.x. Not thread-safe:
- * one caller at a time (the ledger keeps a small pool).
+ * A minimal RESP2 client connection (the Redis wire protocol) over a blocking socket, plain ({@code redis://}) or
+ * TLS ({@code rediss://}, see {@link RedisTls}): enough for AUTH, PING, EVAL, EVALSHA, GET and MGET. Written here
+ * so that the libraries stay free of Netty and Vert.x. Not thread-safe: one caller at a time ({@link RespPool}
+ * keeps a small pool).
  */
-final class RespConnection implements Closeable {
+public final class RespConnection implements Closeable {
 
     /** A reply of type error ({@code -ERR ...}). The connection stays usable. */
-    static final class RespError extends IOException {
+    public static final class RespError extends IOException {
         private static final long serialVersionUID = 1L;
 
-        RespError(String message) {
+        public RespError(String message) {
             super(message);
         }
     }
 
-    /** Longest bulk string accepted in a reply: the ledger never reads large values. */
+    /** Longest bulk string accepted in a reply: callers never read large values. */
     private static final int MAX_BULK = 1 << 20;
 
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
 
-    RespConnection(String host, int port, Duration connectTimeout, Duration readTimeout) throws IOException {
+    /** A plain TCP connection. */
+    public RespConnection(String host, int port, Duration connectTimeout, Duration readTimeout) throws IOException {
+        this(host, port, null, connectTimeout, readTimeout);
+    }
+
+    /**
+     * A connection, over TLS when {@code tls} is not null: the handshake runs here and checks the server's
+     * certificate against {@code host} (endpoint identification "HTTPS", SNI set), so a wrong certificate fails
+     * before any command (or password) is sent.
+     */
+    public RespConnection(String host, int port, SSLSocketFactory tls, Duration connectTimeout, Duration readTimeout)
+            throws IOException {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
             s.setSoTimeout((int) Math.max(1, readTimeout.toMillis()));
             s.connect(new InetSocketAddress(host, port), (int) Math.max(1, connectTimeout.toMillis()));
+            if (tls != null) {
+                SSLSocket ssl = (SSLSocket) tls.createSocket(s, host, port, true);
+                SSLParameters p = ssl.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                if (!RedisTls.isIpLiteral(host)) {
+                    p.setServerNames(List.of(new SNIHostName(host)));
+                }
+                ssl.setSSLParameters(p);
+                ssl.startHandshake();
+                s = ssl;
+            }
         } catch (IOException e) {
             s.close();
             throw e;
@@ -52,8 +79,8 @@ final class RespConnection implements Closeable {
         this.in = new BufferedInputStream(s.getInputStream(), 8192);
     }
 
-    /** Sends one command and reads its reply: Long, String, List, or null. */
-    Object call(String... args) throws IOException {
+    /** Sends one command and reads its reply: Long, String, List, or null; a server error throws {@link RespError}. */
+    public Object call(String... args) throws IOException {
         writeCommand(args);
         out.flush();
         return readReply();
