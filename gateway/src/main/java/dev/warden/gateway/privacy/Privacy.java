@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -45,6 +46,15 @@ public final class Privacy implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Privacy.class.getName());
   /** Noise values kept ready per mechanism: enough for bursts; refilled by a background thread. */
   private static final int POOL_CAPACITY = 16_384;
+  /**
+   * Why {@code state.onUnavailable: fail-open} is refused when a route is differentially private: failing
+   * open would release answers whose cost no ledger recorded, so the caps (and the ε the headers report)
+   * would no longer bound what was released.
+   */
+  static final String FAIL_OPEN_REFUSED = "onUnavailable: fail-open cannot apply to privacy budgets: an answer "
+      + "released while the ledger is unreachable is unaccounted, so the per-tenant and global caps would no "
+      + "longer bound what was released; use fail-closed (503 privacy_ledger_unavailable while the ledger is down) "
+      + "for a policy with a differentially private route, here route '";
 
   private final Screening screening;
   private final ExecutorService ledgerPool = Executors.newFixedThreadPool(4, r -> {
@@ -59,11 +69,18 @@ public final class Privacy implements AutoCloseable {
   private String ledgerKey;
 
   private final boolean checkOnly;
+  private final UnaryOperator<PrivacyLedger> wrapLedger;
 
   /** @param checkOnly validate settings only: open no ledger, start no noise pool (for policy check) */
   public Privacy(Screening screening, boolean checkOnly) {
+    this(screening, checkOnly, UnaryOperator.identity());
+  }
+
+  /** Tests: {@code wrapLedger} sees each ledger this capability opens (e.g. to hold its durability). */
+  Privacy(Screening screening, boolean checkOnly, UnaryOperator<PrivacyLedger> wrapLedger) {
     this.screening = screening;
     this.checkOnly = checkOnly;
+    this.wrapLedger = wrapLedger;
   }
 
   public StageFactory factory() {
@@ -109,6 +126,10 @@ public final class Privacy implements AutoCloseable {
       }
       if (route.model().equals("*")) {
         problems.add(policy.problemAt(ptr, "privacy budgets are per model: the route must name its model"));
+        return List.of();
+      }
+      if (policy.state().onUnavailable().equals("fail-open")) {
+        problems.add(policy.problemAt("/spec/state/onUnavailable", FAIL_OPEN_REFUSED + route.name() + "'"));
         return List.of();
       }
       JsonNode b = p.get("budget");
@@ -246,7 +267,7 @@ public final class Privacy implements AutoCloseable {
         next = JournalPrivacyLedger.open(s.dir().resolve("privacy.journal"), model -> budgets.get(model));
       }
       PrivacyLedger old = ledger;
-      ledger = next;
+      ledger = wrapLedger.apply(next);
       ledgerKey = key;
       if (old != null) {
         old.close();
