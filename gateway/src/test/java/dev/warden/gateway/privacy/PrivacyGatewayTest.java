@@ -50,7 +50,7 @@ class PrivacyGatewayTest {
   static final double EPSILON = 1.0;
   static final double DELTA = 1e-6;
   static final double RHO = 0.002;
-  static final String[] TENANTS = {"countdown", "cap", "repeat", "refund", "binary", "tf", "batch", "reqid", "unprotected"};
+  static final String[] TENANTS = {"countdown", "cap", "repeat", "refund", "binary", "tf", "batch", "reqid", "unprotected", "stream"};
 
   static final String POLICY = """
       apiVersion: warden.dev/v1alpha1
@@ -393,6 +393,19 @@ class PrivacyGatewayTest {
     }
     assertEquals(spentAfter(1), ok.headers().firstValue(PrivacyStage.SPENT).orElse(null),
         "the three refused answers are refunded");
+  }
+
+  @Test
+  void anEventStreamAnswerOnAPrivateRoute_isNeverRelayedRaw() throws Exception {
+    String raw = "data: {\"outputs\":[{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[1,10],"
+        + "\"data\":[0.9123,0,0,0,0,0,0,0,0,0.0877]}]}\n\n";
+    wiremock.stubFor(post(urlEqualTo("/v2/models/multi/infer")).willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Type", "text/event-stream").withBody(raw)));
+
+    HttpResponse<String> r = infer("stream", "multi", oipRequest(testRow(90)));
+
+    assertEquals(502, r.statusCode(), r.body());
+    assertFalse(r.body().contains("0.9123"), "the model's un-noised output must not leak: " + r.body());
   }
 
   private static void stub(String model, String body) {
