@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Differential-privacy benchmarks: exact discrete Gaussian throughput, noise-pool take, mechanism apply,
-# embedded-ledger debit with group commit. Builds the bench module, runs JMH briefly, prints JSON lines last.
+# embedded-ledger debit with group commit, the privacy stage's added latency through a real gateway.
+# Builds the bench module, runs JMH briefly, prints JSON lines last.
 # Usage: bench/dp.sh [extra JMH args]   (env TARGET_DIR, default target-dp-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,11 @@ TARGET_DIR="${TARGET_DIR:-target-dp-bench}"
 mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -Dmaven.test.skip=true package >&2
 JAR="bench/$TARGET_DIR/benchmarks.jar"
 OUT="$(mktemp -t dp-jmh-XXXXXX.json)"
-java -jar "$JAR" 'dev\.warden\.bench\.dp\..*' -f1 -wi 2 -i 3 -rf json -rff "$OUT" "$@" >&2
+LOG="$(mktemp -t dp-jmh-XXXXXX.log)"
+java -jar "$JAR" 'dev\.warden\.bench\.dp\..*' -f1 -wi 2 -i 3 -rf json -rff "$OUT" "$@" 2>&1 | tee "$LOG" >&2
+# the gateway benchmark's paired figures (printed by its trial tear-down)
+grep '^{"bench":"privacy-gateway"' "$LOG" || true
+rm -f "$LOG"
 # one JSON line per benchmark (and per percentile for sample-time modes)
 python3 - "$OUT" <<'PY'
 import json, sys

@@ -39,6 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       probability vector.</li>
  *   <li>{@code journalReserve}: the request-path part of an embedded-ledger debit (caps checked, budget reserved,
  *       record queued); {@code awaitDurable} then waits for the group-commit fsync while the model runs.</li>
+ *   <li>{@code journalReserveViaWorkerHop}: the same, submitted to a worker pool and awaited (what a hop off the
+ *       event loop would cost the stage; the stage calls the embedded ledger's reserve on the event loop).</li>
  *   <li>{@code journalDebit}: one embedded-ledger debit including its fsync (group commit), 4 threads.</li>
  * </ul>
  * The journal lives in {@code java.io.tmpdir}: the figure depends on that disk's fsync latency.
@@ -60,6 +62,8 @@ public class PrivacyStageBenchmark {
     private final AtomicLong ids = new AtomicLong();
     private final double[] probs = {0.55, 0.2, 0.1, 0.05, 0.04, 0.03, 0.01, 0.01, 0.005, 0.005};
     private final PrivacyCost cost = PrivacyCost.ofMicros(1);
+    /** Like the gateway's ledger pool: a few parked worker threads. */
+    private final java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newFixedThreadPool(4);
 
     @Setup
     public void setUp() throws IOException {
@@ -73,6 +77,7 @@ public class PrivacyStageBenchmark {
 
     @TearDown
     public void tearDown() throws IOException {
+        worker.shutdown();
         pool.close();
         ledger.close();
         try (var files = Files.list(dir)) {
@@ -114,6 +119,23 @@ public class PrivacyStageBenchmark {
     @Threads(1)
     public DebitReceipt journalReserve(Pacer pacer) throws Exception {
         return ledger.reserve("q" + ids.incrementAndGet(), "tenant", "model", cost);
+    }
+
+    /**
+     * The same reservation handed to a worker thread and awaited, as the stage would do if it did not call
+     * {@code reserve} on the event loop: the difference to {@link #journalReserve} is the cost of the hop.
+     */
+    @Benchmark
+    @Threads(1)
+    public DebitReceipt journalReserveViaWorkerHop(Pacer pacer) throws Exception {
+        String id = "w" + ids.incrementAndGet();
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return ledger.reserve(id, "tenant", "model", cost);
+            } catch (dev.warden.crypto.dp.PrivacyLedgerException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, worker).get();
     }
 
     @Benchmark

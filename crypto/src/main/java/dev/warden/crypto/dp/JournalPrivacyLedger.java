@@ -13,9 +13,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.zip.CRC32C;
@@ -24,11 +31,13 @@ import java.util.zip.CRC32C;
  * The embedded ledger: balances in memory, every change appended to a journal file and fsync'd before the call
  * returns; the journal is replayed on start.
  *
- * <p><b>Group commit.</b> A debit checks and reserves under a short lock and appends its record to a pending
- * buffer; it then waits until the buffer holding its record has been written and forced. The first waiter
- * becomes the leader and writes and forces everything pending in one {@code write} + {@code force}; threads that
- * arrive meanwhile are covered by the next leader. Throughput therefore grows with concurrency while every
- * acknowledged debit is on disk.
+ * <p><b>Group commit.</b> A reservation checks the caps and reserves under a short lock and appends its record to a
+ * pending buffer; no I/O happens on the caller's thread, so an event loop may call {@link #reserve}. The ledger's
+ * own flusher thread ({@code warden-ledger-flush}) is woken, takes everything pending at that moment and writes
+ * and forces it with one {@code write} + {@code force}; records that arrive during that fsync go into the next
+ * batch. {@link #whenDurable} completes (on the flusher thread) once the batch holding the record is forced;
+ * {@link #awaitDurable} and {@link #debit} block for it. Throughput therefore grows with concurrency while every
+ * acknowledged debit is on disk, and the fsync overlaps whatever the caller does meanwhile (the model call).
  *
  * <p><b>Record format.</b> {@code [int length][payload][int CRC-32C of payload]}, payload =
  * {@code type('D'|'R'), requestId, tenant, model (modified UTF-8), long period, long micros}. On replay the
@@ -55,6 +64,12 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
     private record Entry(String tenant, String model, long period, long micros, long atMillis) {
     }
 
+    /** A caller of {@link #whenDurable} waiting for record {@code seq}. */
+    private record Waiter(long seq, CompletableFuture<Void> done) {
+    }
+
+    private static final CompletionStage<Void> DURABLE = CompletableFuture.completedStage(null);
+
     private final Path path;
     private FileChannel channel; // replaced only by compact(), under flushLock and `this`
     private final Function<String, ModelBudgetPolicy> policies;
@@ -69,10 +84,16 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
     private long appendedSeq;
     private boolean closed;
     private IOException failure;
+    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>((a, b) -> Long.compare(a.seq(), b.seq()));
 
-    // durability, guarded by flushLock
+    // durability: the flusher writes under flushLock (compaction and close take it too)
     private final ReentrantLock flushLock = new ReentrantLock();
     private volatile long durableSeq;
+    private final Thread flusher;
+    /** fsyncs issued by the flusher (tests: group commit covers a whole pending batch with one). */
+    private volatile long forces;
+    /** Test hook: run by the flusher before it takes a batch (lets a test pile records up deterministically). */
+    volatile Runnable beforeBatch;
 
     private JournalPrivacyLedger(Path path, Function<String, ModelBudgetPolicy> policies, Clock clock)
             throws IOException {
@@ -100,6 +121,9 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
             channel.close();
             throw e;
         }
+        this.flusher = new Thread(this::flushLoop, "warden-ledger-flush");
+        flusher.setDaemon(true);
+        flusher.start();
     }
 
     /**
@@ -252,6 +276,22 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
         awaitDurable(receipt.journalSeq());
     }
 
+    /**
+     * Completes when the record of {@code receipt} has been forced to disk, on the flusher thread (at once if it
+     * already is); fails with {@link PrivacyLedgerUnavailableException} if the journal cannot be written or the
+     * ledger was closed first. Never blocks.
+     */
+    @Override
+    public CompletionStage<Void> whenDurable(DebitReceipt receipt) {
+        return whenDurable(receipt.journalSeq());
+    }
+
+    /** No: {@link #reserve} takes an in-memory lock and queues the record; the flusher thread does the I/O. */
+    @Override
+    public boolean reserveMayBlock() {
+        return false;
+    }
+
     @Override
     public DebitReceipt reserve(String requestId, String tenant, String model, PrivacyCost cost)
             throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException {
@@ -288,6 +328,7 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
                         seq);
             }
         }
+        LockSupport.unpark(flusher);
         return receipt;
     }
 
@@ -313,6 +354,7 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
             pending.writeBytes(record(REFUND, receipt.requestId(), e));
             seq = ++appendedSeq;
         }
+        LockSupport.unpark(flusher);
         awaitDurable(seq);
     }
 
@@ -326,41 +368,132 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
         }
     }
 
-    /** Blocks until record {@code seq} is on disk; the first waiter writes and forces everything pending. */
+    /** Blocks until record {@code seq} is on disk. */
     private void awaitDurable(long seq) throws PrivacyLedgerUnavailableException {
         if (durableSeq >= seq) {
             return;
         }
-        flushLock.lock();
         try {
+            whenDurable(seq).toCompletableFuture().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PrivacyLedgerUnavailableException u) {
+                throw u;
+            }
+            throw new PrivacyLedgerUnavailableException("privacy ledger journal " + path + " failed: " + e.getCause(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PrivacyLedgerUnavailableException("interrupted while waiting for the privacy ledger journal", e);
+        }
+    }
+
+    private CompletionStage<Void> whenDurable(long seq) {
+        if (durableSeq >= seq) {
+            return DURABLE;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        synchronized (this) {
             if (durableSeq >= seq) {
+                return DURABLE;
+            }
+            if (closed || failure != null) {
+                return CompletableFuture.failedStage(unavailable());
+            }
+            waiters.add(new Waiter(seq, done));
+        }
+        LockSupport.unpark(flusher);
+        return done;
+    }
+
+    private PrivacyLedgerUnavailableException unavailable() {
+        return failure != null
+                ? new PrivacyLedgerUnavailableException("privacy ledger journal " + path + " failed: " + failure, failure)
+                : new PrivacyLedgerUnavailableException("privacy ledger " + path + " is closed", null);
+    }
+
+    /**
+     * The flusher thread: sleeps until records are pending, then writes and forces everything pending at that
+     * moment in one batch and completes the waiters it covers. Exits when the ledger is closed or has failed.
+     */
+    private void flushLoop() {
+        while (true) {
+            boolean work;
+            synchronized (this) {
+                if (closed || failure != null) {
+                    return;
+                }
+                work = appendedSeq > durableSeq;
+            }
+            if (!work) {
+                LockSupport.park(this); // reserve() unparks; a permit given before this park makes it return at once
+                continue;
+            }
+            Runnable hook = beforeBatch;
+            if (hook != null) {
+                hook.run();
+            }
+            flushLock.lock();
+            try {
+                flushPending();
+            } finally {
+                flushLock.unlock();
+            }
+        }
+    }
+
+    /** Writes and forces all pending records; completes or fails the waiters. Caller holds {@code flushLock}. */
+    private void flushPending() {
+        byte[] batch;
+        long upTo;
+        synchronized (this) {
+            if (closed || failure != null || appendedSeq <= durableSeq) {
                 return;
             }
-            byte[] batch;
-            long upTo;
-            synchronized (this) {
-                checkOpen();
-                batch = pending.toByteArray();
-                pending = new ByteArrayOutputStream(Math.max(256, batch.length));
-                upTo = appendedSeq;
-            }
-            try {
-                ByteBuffer buf = ByteBuffer.wrap(batch);
-                while (buf.hasRemaining()) {
-                    channel.write(buf);
-                }
-                channel.force(false);
-            } catch (IOException e) {
-                synchronized (this) {
-                    failure = e;
-                }
-                throw new PrivacyLedgerUnavailableException("privacy ledger journal " + path
-                        + " could not be written: " + e, e);
-            }
-            durableSeq = upTo;
-        } finally {
-            flushLock.unlock();
+            batch = pending.toByteArray();
+            pending = new ByteArrayOutputStream(Math.max(256, batch.length));
+            upTo = appendedSeq;
         }
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(batch);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+            channel.force(false);
+            forces++;
+            durableSeq = upTo;
+        } catch (IOException e) {
+            synchronized (this) {
+                failure = e;
+            }
+        }
+        settleWaiters();
+    }
+
+    /**
+     * Completes the waiters whose record is durable; fails all of them once the ledger is closed or has failed.
+     * Called without holding {@code this}: completing a future runs its dependants on this thread.
+     */
+    private void settleWaiters() {
+        List<Waiter> done = new ArrayList<>();
+        List<Waiter> failed = new ArrayList<>();
+        PrivacyLedgerUnavailableException why;
+        synchronized (this) {
+            while (!waiters.isEmpty() && waiters.peek().seq() <= durableSeq) {
+                done.add(waiters.poll());
+            }
+            why = closed || failure != null ? unavailable() : null;
+            if (why != null) {
+                failed.addAll(waiters);
+                waiters.clear();
+            }
+        }
+        done.forEach(w -> w.done().complete(null));
+        failed.forEach(w -> w.done().completeExceptionally(why));
+    }
+
+    /** fsyncs issued by the flusher thread since open (tests). */
+    long forces() {
+        return forces;
     }
 
     /**
@@ -422,6 +555,7 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
                     + " could not be compacted: " + e, e);
         } finally {
             flushLock.unlock();
+            settleWaiters();
         }
     }
 
@@ -449,6 +583,13 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
             // closing
         } finally {
             flushLock.unlock();
+        }
+        settleWaiters();
+        LockSupport.unpark(flusher);
+        try {
+            flusher.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.warden.crypto.dp;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * Privacy-budget ledger: debits a release's ρ against the tenant's cap on a model and the model's global cap,
  * atomically, durably and idempotently.
@@ -60,6 +63,32 @@ public interface PrivacyLedger extends AutoCloseable {
      * @throws PrivacyLedgerUnavailableException if it cannot be made durable: do not release the answer
      */
     default void awaitDurable(DebitReceipt receipt) throws PrivacyLedgerUnavailableException {
+    }
+
+    /**
+     * Non-blocking {@link #awaitDurable}: completes when the debit of {@code receipt} is durable, or fails with
+     * {@link PrivacyLedgerUnavailableException} (then the answer must not be sent). For servers whose threads must
+     * not block (an event loop waits for the embedded ledger's fsync this way).
+     *
+     * <p>Default: runs {@link #awaitDurable} on the calling thread, which is right for ledgers whose receipts are
+     * durable on return (Redis: a no-op). A ledger whose {@code awaitDurable} blocks must override this.
+     */
+    default CompletionStage<Void> whenDurable(DebitReceipt receipt) {
+        try {
+            awaitDurable(receipt);
+            return CompletableFuture.completedStage(null);
+        } catch (PrivacyLedgerUnavailableException e) {
+            return CompletableFuture.failedStage(e);
+        }
+    }
+
+    /**
+     * Whether {@link #reserve} may block on I/O (a network round trip, a disk write). {@code false} promises it
+     * only takes a short in-memory lock, so an event-loop thread may call it directly instead of paying a hop to
+     * a worker thread. Default: {@code true}.
+     */
+    default boolean reserveMayBlock() {
+        return true;
     }
 
     /**

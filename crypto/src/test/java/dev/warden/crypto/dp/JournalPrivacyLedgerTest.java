@@ -18,7 +18,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,6 +194,75 @@ class JournalPrivacyLedgerTest {
             assertEquals(0, l.droppedTailBytes());
             assertEquals(11_000, l.status("t", "m").tenantSpentMicros());
         }
+    }
+
+    @Test
+    void reservations_reachTheDisk_onTheLedgersOwnThread_withoutAnyoneWaiting() throws Exception {
+        Path j = dir.resolve("j");
+        try (JournalPrivacyLedger l = JournalPrivacyLedger.open(j, LedgerFixtures.only("m", LedgerFixtures.caps(9000, 9000)))) {
+            long empty = Files.size(j);
+            l.reserve("a", "t", "m", C); // nobody calls awaitDurable
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (Files.size(j) == empty && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(Files.size(j) > empty, "the flusher thread must write the record by itself");
+            assertEquals(1, waitForForces(l, 1));
+        }
+    }
+
+    @Test
+    void groupCommit_forcesEverythingPendingWithOneFsync_andCompletesOnTheFlusherThread() throws Exception {
+        Path j = dir.resolve("j");
+        try (JournalPrivacyLedger l = JournalPrivacyLedger.open(j, LedgerFixtures.only("m", LedgerFixtures.caps(90_000, 90_000)))) {
+            CountDownLatch hold = new CountDownLatch(1);
+            CountDownLatch flusherWaiting = new CountDownLatch(1);
+            l.beforeBatch = () -> {
+                flusherWaiting.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            List<CompletableFuture<String>> durable = new ArrayList<>();
+            durable.add(l.whenDurable(l.reserve("r0", "t", "m", C)).thenApply(v -> Thread.currentThread().getName())
+                    .toCompletableFuture());
+            assertTrue(flusherWaiting.await(30, TimeUnit.SECONDS));
+            for (int i = 1; i < 50; i++) {
+                durable.add(l.whenDurable(l.reserve("r" + i, "t", "m", C)).thenApply(v -> Thread.currentThread().getName())
+                        .toCompletableFuture());
+            }
+            assertTrue(durable.stream().noneMatch(CompletableFuture::isDone), "nothing is durable before the fsync");
+            l.beforeBatch = null;
+            hold.countDown();
+            for (CompletableFuture<String> f : durable) {
+                assertEquals("warden-ledger-flush", f.get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(1, l.forces(), "one fsync covers every record pending when the flusher took its batch");
+        }
+        try (JournalPrivacyLedger l = JournalPrivacyLedger.open(j, LedgerFixtures.only("m", LedgerFixtures.caps(90_000, 90_000)))) {
+            assertEquals(50 * C.micros(), l.status("t", "m").tenantSpentMicros());
+        }
+    }
+
+    @Test
+    void whenDurable_ofADurableReceipt_isCompleteAtOnce_andAfterCloseFails() throws Exception {
+        Path j = dir.resolve("j");
+        JournalPrivacyLedger l = JournalPrivacyLedger.open(j, LedgerFixtures.only("m", LedgerFixtures.caps(9000, 9000)));
+        DebitReceipt a = l.debit("a", "t", "m", C);
+        assertTrue(l.whenDurable(a).toCompletableFuture().isDone());
+        assertFalse(l.reserveMayBlock(), "the embedded reserve does no I/O: an event loop may call it");
+        l.close();
+        assertThrows(PrivacyLedgerUnavailableException.class, () -> l.reserve("b", "t", "m", C));
+    }
+
+    private static long waitForForces(JournalPrivacyLedger l, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (l.forces() < n && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        return l.forces();
     }
 
     @Test

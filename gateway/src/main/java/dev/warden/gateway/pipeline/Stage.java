@@ -29,6 +29,21 @@ public interface Stage {
   default void onResponse(Exchange exchange) {}
 
   /**
+   * Called on the event loop for a buffered response after {@link #onResponse} walked back through all
+   * stages and before anything of the response is written, in reverse stage order. Return {@code null}
+   * to continue at once (the default and common case), or a future: the next stage's hook, and then the
+   * write, wait for it without blocking the event loop. A failed future (a {@link StageRejection} gives
+   * its status and code; anything else is a 500) sends that error instead and releases nothing.
+   *
+   * <p>For work that must be finished before an output may leave the gateway but can overlap the
+   * backend call, e.g. the privacy ledger's fsync of the debit made in {@link #onRequest}. Only buffered
+   * responses pass here: a stage relying on it must return {@code true} from {@link #rewritesResponse()}.
+   */
+  default Future<Void> beforeRelease(Exchange exchange) {
+    return null;
+  }
+
+  /**
    * Called once when the exchange is over, whatever happened (answered, refused, backend failed, client
    * gone), with the status sent. For releasing what {@link #onRequest} took (e.g. refunding a privacy
    * debit when no output was produced). Must not block.

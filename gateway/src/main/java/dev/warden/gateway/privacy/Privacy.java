@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -45,7 +46,6 @@ public final class Privacy implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Privacy.class.getName());
   /** Noise values kept ready per mechanism: enough for bursts; refilled by a background thread. */
   private static final int POOL_CAPACITY = 16_384;
-
   private final Screening screening;
   private final ExecutorService ledgerPool = Executors.newFixedThreadPool(4, r -> {
     Thread t = new Thread(r, "warden-privacy-ledger");
@@ -59,11 +59,18 @@ public final class Privacy implements AutoCloseable {
   private String ledgerKey;
 
   private final boolean checkOnly;
+  private final UnaryOperator<PrivacyLedger> wrapLedger;
 
   /** @param checkOnly validate settings only: open no ledger, start no noise pool (for policy check) */
   public Privacy(Screening screening, boolean checkOnly) {
+    this(screening, checkOnly, UnaryOperator.identity());
+  }
+
+  /** Tests: {@code wrapLedger} sees each ledger this capability opens (e.g. to hold its durability). */
+  Privacy(Screening screening, boolean checkOnly, UnaryOperator<PrivacyLedger> wrapLedger) {
     this.screening = screening;
     this.checkOnly = checkOnly;
+    this.wrapLedger = wrapLedger;
   }
 
   public StageFactory factory() {
@@ -242,7 +249,7 @@ public final class Privacy implements AutoCloseable {
         next = JournalPrivacyLedger.open(s.dir().resolve("privacy.journal"), model -> budgets.get(model));
       }
       PrivacyLedger old = ledger;
-      ledger = next;
+      ledger = wrapLedger.apply(next);
       ledgerKey = key;
       if (old != null) {
         old.close();

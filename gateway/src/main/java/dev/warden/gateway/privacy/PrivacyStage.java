@@ -18,7 +18,6 @@ import dev.warden.gateway.pipeline.StageVerdict;
 import dev.warden.gateway.protocol.InferenceMessage;
 import dev.warden.gateway.protocol.Tensor;
 import dev.warden.gateway.screening.InputDigests;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -28,22 +27,33 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
- * Steps 7 and 9 for a route with {@code privacy:}: before the model is called, debit the tenant's and
- * the model's budgets (durably, off the event loop) or refuse with 429 {@code privacy_budget_exhausted};
- * on the way back, replace each configured output row by its noisy release, set
- * {@code Warden-Privacy-Epsilon-Spent/-Remaining}, and remember the answer, so the same input from the
- * same tenant gets the same noisy answer for free (repeating a query must not average the noise away).
- * A debit is refunded only when no noisy output was produced. The ledger being unreachable refuses the
- * request (503): privacy fails closed.
+ * Steps 7 and 9 for a route with {@code privacy:}: before the model is called, reserve the tenant's and
+ * the model's budgets or refuse with 429 {@code privacy_budget_exhausted}; on the way back, replace each
+ * configured output row by its noisy release, set {@code Warden-Privacy-Epsilon-Spent/-Remaining}, and
+ * remember the answer, so the same input from the same tenant gets the same noisy answer for free
+ * (repeating a query must not average the noise away).
+ *
+ * <p><b>Durability overlaps the model call.</b> The embedded journal's {@code reserve} only takes an
+ * in-memory lock, so it runs on the event loop (no hop to a worker); its fsync starts at once on the
+ * ledger's flusher thread while the model computes, and {@link #beforeRelease} holds the answer until the
+ * debit is durable, without blocking the event loop. A ledger whose reserve does I/O (Redis: reserve =
+ * debit, durable on return) is called on a worker. If durability fails, the answer is not sent (503
+ * {@code privacy_ledger_unavailable}) and the debit stays spent: its noisy output was computed.
+ *
+ * <p>A debit is refunded only when no noisy output was produced. The ledger being unreachable refuses
+ * the request (503): privacy fails closed ({@code state.onUnavailable: fail-open} is refused at load).
  */
 final class PrivacyStage implements Stage {
   static final String SPENT = "Warden-Privacy-Epsilon-Spent";
   static final String REMAINING = "Warden-Privacy-Epsilon-Remaining";
-  private static final Exchange.Key<DebitReceipt> RECEIPT = new Exchange.Key<>("privacy-receipt");
+  /** The receipt and the ledger that issued it (a reload may swap the ledger while the model runs). */
+  private record Debit(PrivacyLedger ledger, DebitReceipt receipt) {}
+  private static final Exchange.Key<Debit> DEBIT = new Exchange.Key<>("privacy-debit");
 
   record CachedAnswer(MultiMap headers, Buffer body) {}
 
@@ -87,6 +97,7 @@ final class PrivacyStage implements Stage {
     InputDigest digest = digests.of(ex);
     var hit = cache.get(ex.tenant(), ex.model(), digest.bytes());
     if (hit.isPresent()) {
+      // a cached answer was released only after its debit was durable: nothing to wait for
       ex.verdict(name(), StageVerdict.PASS, "repeat of an answered input: same answer, no charge");
       throw new StageAnswer(200, hit.get().headers(), hit.get().body());
     }
@@ -96,33 +107,80 @@ final class PrivacyStage implements Stage {
     }
     int rows = rows(ex.inference());
     PrivacyCost cost = mechanism.costPerRow().times(rows);
-    Context ctx = Vertx.currentContext();
     // The ledger is idempotent by id. X-Request-Id may come from the client, so it cannot be that id alone:
     // reusing one would release fresh answers for new inputs free of charge. One debit per exchange.
     String debitId = ex.requestId() + "/" + java.util.UUID.randomUUID();
+    PrivacyLedger l = ledger.get();
+    if (!l.reserveMayBlock()) { // embedded journal: a lock and a queued record, cheaper than a worker hop
+      try {
+        reserved(ex, l, l.reserve(debitId, ex.tenant(), ex.model(), cost), rows);
+        return null;
+      } catch (PrivacyLedgerException | RuntimeException e) {
+        throw refusal(ex, e);
+      }
+    }
     CompletableFuture<DebitReceipt> debit = CompletableFuture.supplyAsync(() -> {
       try {
-        return ledger.get().debit(debitId, ex.tenant(), ex.model(), cost);
+        return l.reserve(debitId, ex.tenant(), ex.model(), cost);
       } catch (PrivacyLedgerException e) {
         throw new CompletionException(e);
       }
     }, ledgerPool);
-    return Future.fromCompletionStage(debit, ctx).transform(ar -> {
+    return Future.fromCompletionStage(debit, Vertx.currentContext()).transform(ar -> {
       if (ar.succeeded()) {
-        ex.put(RECEIPT, ar.result());
-        ex.verdict(name(), StageVerdict.PASS, "debited rho=" + cost.rho() + " for " + rows + " row(s)");
+        reserved(ex, l, ar.result(), rows);
         return Future.succeededFuture();
       }
       Throwable t = ar.cause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : ar.cause();
-      if (t instanceof PrivacyBudgetExhaustedException e) {
-        headers(ex.request().response(), e.status());
-        return Future.failedFuture(new StageRejection(429, "privacy_budget_exhausted",
-            "privacy budget exhausted (" + e.cap().name().toLowerCase(Locale.ROOT) + " cap) for tenant '"
-                + ex.tenant() + "' on model '" + ex.model() + "'"));
-      }
-      return Future.failedFuture(new StageRejection(503, "privacy_ledger_unavailable",
-          "the privacy budget ledger is unavailable; refusing rather than answering unaccounted"));
+      return Future.failedFuture(refusal(ex, t));
     });
+  }
+
+  private void reserved(Exchange ex, PrivacyLedger l, DebitReceipt r, int rows) {
+    ex.put(DEBIT, new Debit(l, r));
+    ex.verdict(name(), StageVerdict.PASS, "debited rho=" + r.cost().rho() + " for " + rows + " row(s)");
+  }
+
+  private StageRejection refusal(Exchange ex, Throwable t) {
+    if (t instanceof PrivacyBudgetExhaustedException e) {
+      headers(ex.request().response(), e.status());
+      return new StageRejection(429, "privacy_budget_exhausted",
+          "privacy budget exhausted (" + e.cap().name().toLowerCase(Locale.ROOT) + " cap) for tenant '"
+              + ex.tenant() + "' on model '" + ex.model() + "'");
+    }
+    if (t instanceof StageRejection r) {
+      return r;
+    }
+    return unavailable();
+  }
+
+  private static StageRejection unavailable() {
+    return new StageRejection(503, "privacy_ledger_unavailable",
+        "the privacy budget ledger is unavailable; refusing rather than answering unaccounted");
+  }
+
+  /**
+   * Holds a noisy answer until its debit is durable (the journal's fsync, started when it was reserved,
+   * ran while the model computed). Failure: 503 and nothing released; the debit stays spent.
+   */
+  @Override
+  public Future<Void> beforeRelease(Exchange ex) {
+    Debit d = ex.get(DEBIT);
+    if (d == null || !d.receipt().released()) {
+      return null; // no noisy output produced: nothing leaves that needs accounting
+    }
+    CompletionStage<Void> durable;
+    try {
+      durable = d.ledger().whenDurable(d.receipt());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(unavailable());
+    }
+    CompletableFuture<Void> now = durable.toCompletableFuture();
+    if (now.isDone() && !now.isCompletedExceptionally()) {
+      return null;
+    }
+    return Future.fromCompletionStage(durable, Vertx.currentContext())
+        .recover(t -> Future.failedFuture(unavailable()));
   }
 
   private static int rows(InferenceMessage m) {
@@ -136,7 +194,8 @@ final class PrivacyStage implements Stage {
     if (out == null) {
       return;
     }
-    DebitReceipt receipt = ex.get(RECEIPT);
+    Debit debit = ex.get(DEBIT);
+    DebitReceipt receipt = debit == null ? null : debit.receipt();
     int paidRows = receipt == null ? Integer.MAX_VALUE : (int) (receipt.cost().micros()
         / Math.max(1, mechanism.costPerRow().micros()));
     try {
@@ -186,14 +245,15 @@ final class PrivacyStage implements Stage {
 
   @Override
   public void onFinish(Exchange ex, int status) {
-    DebitReceipt receipt = ex.get(RECEIPT);
-    if (receipt == null) {
+    Debit debit = ex.get(DEBIT);
+    if (debit == null) {
       return;
     }
+    DebitReceipt receipt = debit.receipt();
     if (!receipt.released()) {
       ledgerPool.execute(() -> {
         try {
-          ledger.get().refund(receipt);
+          debit.ledger().refund(receipt);
         } catch (PrivacyLedgerException | RuntimeException e) {
           // the budget stays spent: the safe direction
         }

@@ -302,7 +302,8 @@ public final class DataPlane implements Handler<HttpServerRequest> {
       HttpClientResponse resp = ar.result();
       String ct = resp.getHeader("Content-Type");
       boolean sse = ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17);
-      if (sse) {
+      // an OIP/TF route whose outputs are rewritten (DP noise) never relays a raw stream: buffered, it fails to parse
+      if (sse && (!rr.rewritesResponse() || ex.endpoint() == Endpoint.OPENAI_CHAT)) {
         stream(ex, rt, client, resp, true);
       } else if (rr.rewritesResponse() || ex.endpoint() == Endpoint.OPENAI_CHAT) {
         buffered(ex, rt, rr, client, resp);
@@ -352,6 +353,37 @@ public final class DataPlane implements Handler<HttpServerRequest> {
       } catch (MalformedInputException e) {
         reject(ex, rt, new StageRejection(502, "backend_malformed_response", "backend answered a body the "
             + "gateway cannot parse: " + e.getMessage()));
+        return;
+      }
+    }
+    release(ex, rt, rr.stages(), headers, rr.stages().size() - 1);
+  }
+
+  /** Runs {@link Stage#beforeRelease} from stage {@code i} down to 0, then writes the buffered response. */
+  private void release(Exchange ex, PolicyRuntime rt, List<Stage> stages, MultiMap headers, int i) {
+    for (; i >= 0; i--) {
+      Stage s = stages.get(i);
+      Future<Void> f;
+      try {
+        f = s.beforeRelease(ex);
+      } catch (StageRejection r) {
+        reject(ex, rt, r);
+        return;
+      } catch (RuntimeException e) {
+        reject(ex, rt, internal(s, e));
+        return;
+      }
+      if (f != null) {
+        int next = i - 1;
+        f.onComplete(ar -> {
+          if (ar.failed()) {
+            StageRejection r = asRejection(ar.cause());
+            ex.verdict(s.name(), StageVerdict.REJECT, r.code());
+            reject(ex, rt, r);
+          } else {
+            release(ex, rt, stages, headers, next);
+          }
+        });
         return;
       }
     }

@@ -136,11 +136,18 @@ final class ScreenStage implements Stage {
     }
   }
 
+  /**
+   * Remembers the answer as it will be sent, just before it leaves: in {@code onResponse} the body would
+   * still be the backend's own (stages re-encode it afterwards, e.g. with DP noise), and the hooks of later
+   * stages (the privacy ledger's durability) have run by now. Replaying either earlier state would release
+   * what was never released.
+   */
   @Override
-  public void onResponse(Exchange ex) {
+  public Future<Void> beforeRelease(Exchange ex) {
     if (silent && ex.responseStatus() == 200 && ex.responseBody() != null) {
       shared.rememberAnswer(ex.tenant(), route, ex.responseHeaders(), ex.responseBody());
     }
+    return null;
   }
 
   static List<String> names(Map<String, ScreenAction> actions) {

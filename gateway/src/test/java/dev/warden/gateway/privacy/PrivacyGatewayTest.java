@@ -50,7 +50,8 @@ class PrivacyGatewayTest {
   static final double EPSILON = 1.0;
   static final double DELTA = 1e-6;
   static final double RHO = 0.002;
-  static final String[] TENANTS = {"countdown", "cap", "repeat", "refund", "binary", "tf", "batch", "reqid", "unprotected"};
+  static final String[] TENANTS = {"countdown", "cap", "repeat", "refund", "binary", "tf", "batch", "reqid", "unprotected", "stream",
+      "silent"};
 
   static final String POLICY = """
       apiVersion: warden.dev/v1alpha1
@@ -94,6 +95,13 @@ class PrivacyGatewayTest {
             allowUnsignedModel: true
             privacy: @LISTED@
             backend: flaky
+          - name: silent-dp
+            match: {protocol: oip, model: silentdp}
+            tenants: ["*"]
+            allowUnsignedModel: true
+            screening: [{type: query-attack-store, action: silent, timeoutMs: 5000}]
+            privacy: @DP@
+            backend: digits
         state: {store: embedded, dir: "@STATE@"}
       """;
 
@@ -111,7 +119,7 @@ class PrivacyGatewayTest {
 
   @BeforeAll
   static void start() throws Exception {
-    backend = DigitsBackend.start(dir, "digits");
+    backend = DigitsBackend.start(dir, "digits", "silentdp");
     wiremock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
     wiremock.start();
     StringBuilder tenants = new StringBuilder();
@@ -393,6 +401,35 @@ class PrivacyGatewayTest {
     }
     assertEquals(spentAfter(1), ok.headers().firstValue(PrivacyStage.SPENT).orElse(null),
         "the three refused answers are refunded");
+  }
+
+  @Test
+  void anEventStreamAnswerOnAPrivateRoute_isNeverRelayedRaw() throws Exception {
+    String raw = "data: {\"outputs\":[{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[1,10],"
+        + "\"data\":[0.9123,0,0,0,0,0,0,0,0,0.0877]}]}\n\n";
+    wiremock.stubFor(post(urlEqualTo("/v2/models/multi/infer")).willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Type", "text/event-stream").withBody(raw)));
+
+    HttpResponse<String> r = infer("stream", "multi", oipRequest(testRow(90)));
+
+    assertEquals(502, r.statusCode(), r.body());
+    assertFalse(r.body().contains("0.9123"), "the model's un-noised output must not leak: " + r.body());
+  }
+
+  @Test
+  void aSilentReplayOnAPrivateRoute_replaysTheNoisyAnswer_neverTheModelsOwn() throws Exception {
+    String b = oipRequest(testRow(95));
+    double[] clean = oipProbabilities(TestGateways.postJson(backend.url() + "/v2/models/silentdp/infer", null, b)
+        .body())[0];
+    HttpResponse<String> first = infer("silent", "silentdp", oipRequest(testRow(94)));
+    HttpResponse<String> other = infer("silent", "silentdp", b);
+    HttpResponse<String> repeat = infer("silent", "silentdp", oipRequest(testRow(94))); // flagged: silent replay
+
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals(200, other.statusCode(), other.body());
+    assertEquals(200, repeat.statusCode(), repeat.body());
+    assertEquals(other.body(), repeat.body(), "the replay is the tenant's previous answer as it was released");
+    assertFalse(Arrays.equals(clean, oipProbabilities(repeat.body())[0]), "the replay must carry the noise");
   }
 
   private static void stub(String model, String body) {
