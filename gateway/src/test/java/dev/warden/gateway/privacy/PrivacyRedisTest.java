@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The privacy stage with the Redis ledger ({@code state.store: redis}) against a real {@code redis-server}
  * started on loopback: the budget is enforced through the gateway exactly at the cap, and with Redis gone
- * the stage refuses with 503 {@code privacy_ledger_unavailable} (fail closed). Skips without
+ * the stage refuses with 503 {@code privacy_ledger_unavailable}: fail closed, even under the policy's
+ * {@code onUnavailable: fail-open} (which governs rate limits only). Skips without
  * {@code redis-server} locally (install: {@code apt-get install -y redis-server}); never with CI=true.
  */
 class PrivacyRedisTest {
