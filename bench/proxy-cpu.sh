@@ -12,6 +12,8 @@
 #                                                     each answer (≈ CONNECTIONS × 1000 / DELAY_MS req/s)
 #   WARMUP=30s       unpaced load on each Warden before measuring (JIT); nginx gets 5 s
 #   NGINX=1          also measure nginx (0: only the jars)
+#   TOGETHER=1       with two jars (the default then): load both at the same time in each round, so a
+#                    busy machine's other load hits both alike; nginx is measured alone, in turn
 #   PROFILE=0        1: record each Warden with perf (cpu-clock, 999 Hz, Java frames via a perf map) in the
 #                    last round; the top frames are printed and the reports kept in the work folder
 #   PROXY_CPUS BACKEND_CPUS WRK_CPUS   taskset CPU lists (defaults as in bench/proxy.sh)
@@ -127,31 +129,45 @@ done
 
 RESULTS="$WORK/results.jsonl"; : > "$RESULTS"
 HZ=$(getconf CLK_TCK)
-for round in $(seq 1 "$ROUNDS"); do
-  for t in "${TARGETS[@]}"; do
-    set -- $t
-    perf_pid=""
-    if [ "$PROFILE" = 1 ] && [ "$round" = "$ROUNDS" ] && [ "$1" != nginx ] && command -v perf >/dev/null; then
-      perf record -F 999 -g -p "$3" -o "$WORK/$1.perf.data" 2>/dev/null &
-      perf_pid=$!
-    fi
-    p0=$(ticks "$3"); b0=$(ticks "$BACKEND_PID")
-    out=$(WARDEN_BENCH_DELAY_MS="$DELAY_MS" taskset -c "$WRK_CPUS" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" \
-      --latency -s bench/proxy/infer.lua "$2")
-    p1=$(ticks "$3"); b1=$(ticks "$BACKEND_PID")
-    if [ -n "$perf_pid" ]; then
-      kill -INT "$perf_pid"; wait "$perf_pid" || true
-      jcmd "$3" Compiler.perfmap >/dev/null 2>&1 || true
-    fi
-    grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //' | python3 -c '
+measure() { # name url pid round -> one JSON line in $RESULTS
+  local perf_pid="" p0 p1 b0 b1 out
+  if [ "$PROFILE" = 1 ] && [ "$4" = "$ROUNDS" ] && [ "$1" != nginx ] && command -v perf >/dev/null; then
+    perf record -F 999 -g -p "$3" -o "$WORK/$1.perf.data" 2>/dev/null &
+    perf_pid=$!
+  fi
+  p0=$(ticks "$3"); b0=$(ticks "$BACKEND_PID")
+  out=$(WARDEN_BENCH_DELAY_MS="$DELAY_MS" taskset -c "$WRK_CPUS" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" \
+    --latency -s bench/proxy/infer.lua "$2")
+  p1=$(ticks "$3"); b1=$(ticks "$BACKEND_PID")
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid"; wait "$perf_pid" || true
+    jcmd "$3" Compiler.perfmap >/dev/null 2>&1 || true
+  fi
+  grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //' | python3 -c '
 import json, sys
 r = json.loads(sys.stdin.read())
-name, rnd, pt, bt, hz = sys.argv[1:6]
+name, rnd, pt, bt, hz, together = sys.argv[1:7]
 per = lambda t: round(int(t) * 1e6 / int(hz) / max(r["requests"], 1), 1)
-print(json.dumps({"bench": "proxy-cpu", "target": name, "round": int(rnd), **r,
+print(json.dumps({"bench": "proxy-cpu", "target": name, "round": int(rnd), "together": together == "1", **r,
                   "proxy_cpu_us_per_req": per(pt), "backend_cpu_us_per_req": per(bt)}))' \
-      "$1" "$round" "$((p1 - p0))" "$((b1 - b0))" "$HZ" | tee -a "$RESULTS" >&2
+    "$1" "$4" "$((p1 - p0))" "$((b1 - b0))" "$HZ" "$TOGETHER" | tee -a "$RESULTS" >&2
+}
+# TOGETHER=1 (the default with two jars): both Warden jars get their load at the same time, so whatever
+# else runs on the machine hits both alike (backend CPU per request is then shared and not comparable).
+TOGETHER=${TOGETHER:-$([ "${#JARS[@]}" = 2 ] && echo 1 || echo 0)}
+for round in $(seq 1 "$ROUNDS"); do
+  together=()
+  for t in "${TARGETS[@]}"; do
+    set -- $t
+    if [ "$TOGETHER" = 1 ] && [ "$1" != nginx ]; then together+=("$t"); continue; fi
+    measure "$1" "$2" "$3" "$round"
   done
+  for t in "${together[@]:-}"; do
+    [ -n "$t" ] || continue
+    set -- $t
+    measure "$1" "$2" "$3" "$round" &
+  done
+  wait
 done
 if [ "$PROFILE" = 1 ]; then
   for t in "${TARGETS[@]}"; do
