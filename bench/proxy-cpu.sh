@@ -162,12 +162,14 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ "$TOGETHER" = 1 ] && [ "$1" != nginx ]; then together+=("$t"); continue; fi
     measure "$1" "$2" "$3" "$round"
   done
+  jobs_=()
   for t in "${together[@]:-}"; do
     [ -n "$t" ] || continue
     set -- $t
     measure "$1" "$2" "$3" "$round" &
+    jobs_+=($!)
   done
-  wait
+  for j in "${jobs_[@]:-}"; do [ -n "$j" ] && wait "$j"; done
 done
 if [ "$PROFILE" = 1 ]; then
   for t in "${TARGETS[@]}"; do
