@@ -3,7 +3,6 @@ package dev.warden.gateway.protocol;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,8 +27,6 @@ import java.util.List;
 public final class OipCodec {
   public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Reads trees without resolving the target type per call (every request body goes through it). */
-  private static final ObjectReader TREE = JSON.readerFor(JsonNode.class);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private OipCodec() {}
@@ -65,7 +62,7 @@ public final class OipCodec {
     }
     JsonNode root;
     try {
-      root = TREE.readTree(body.getBytes(0, jsonLength));
+      root = JSON.readTree(body.getBytes(0, jsonLength));
     } catch (JsonProcessingException e) {
       throw new MalformedInputException("body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
