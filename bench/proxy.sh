@@ -296,6 +296,7 @@ def paired(fn, a, b, conns):
 ratio = paired(lambda w, n: w["rps"] / n["rps"], "warden", "nginx", loaded)
 n_add = paired(lambda n, b: n["p50_us"] - b["p50_us"], "nginx", "backend", 1)
 w_add = paired(lambda w, b: w["p50_us"] - b["p50_us"], "warden", "backend", 1)
+cpu_ratio = paired(lambda w, n: w["proxy_cpu_us_per_req"] / n["proxy_cpu_us_per_req"], "warden", "nginx", loaded)
 summary = {
     "bench": "proxy", "summary": True,
     "warden_over_nginx_rps": round(statistics.median(ratio), 3) if ratio else None,
@@ -303,6 +304,7 @@ summary = {
     "nginx_added_p50_us_c1": med(n_add), "warden_added_p50_us_c1": med(w_add),
     "nginx_cpu_us_per_req": med(r.get("proxy_cpu_us_per_req") for r in runs("nginx", loaded)),
     "warden_cpu_us_per_req": med(r.get("proxy_cpu_us_per_req") for r in runs("warden", loaded)),
+    "warden_over_nginx_cpu": round(statistics.median(cpu_ratio), 3) if cpu_ratio else None,
     "cpus": {"total": int(sys.argv[5]), "proxy": sys.argv[2], "backend": sys.argv[3], "wrk": sys.argv[4]},
     "nginx_workers": int(sys.argv[6]), "warden_audit_records": int(sys.argv[7]),
     "warden_audit_verified": json.loads(sys.argv[8]),

@@ -3,6 +3,13 @@
 -- Sends "Authorization: Bearer $WARDEN_BENCH_KEY" when that variable is set (the same header goes to
 -- every target, so all three see the same request). At the end prints one line starting with WRKJSON.
 local key = os.getenv("WARDEN_BENCH_KEY")
+-- WARDEN_BENCH_DELAY_MS (bench/proxy-cpu.sh): pause after each answer, so the request rate is fixed.
+local pace = tonumber(os.getenv("WARDEN_BENCH_DELAY_MS") or "")
+if pace ~= nil and pace > 0 then
+  function delay()
+    return pace
+  end
+end
 
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

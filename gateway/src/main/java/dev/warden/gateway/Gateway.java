@@ -131,6 +131,10 @@ public final class Gateway implements AutoCloseable {
         .setTcpFastOpen(true)
         .setReusePort(true)
         .setCompressionSupported(false)
+        // No WebSockets on the data plane: without these Vert.x adds an extension handler that every
+        // read passes through.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         .setIdleTimeout(120)
         .setMaxInitialLineLength(8192);
     if (b.tlsCert != null) {

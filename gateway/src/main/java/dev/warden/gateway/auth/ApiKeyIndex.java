@@ -70,11 +70,16 @@ public final class ApiKeyIndex {
     return HexFormat.of().formatHex(sha256(apiKey.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static byte[] sha256(byte[] b) {
+  /** One digest per thread (event loops are few and long-lived): no provider lookup per request. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(b);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  });
+
+  private static byte[] sha256(byte[] b) {
+    return SHA256.get().digest(b); // digest() resets it for the next use
   }
 }

@@ -495,27 +495,50 @@ public final class DataPlane implements Handler<HttpServerRequest> {
 
   // ---------------------------------------------------------------- local answers
 
+  /**
+   * OIP server health, answered from the gateway's own view (not passed to one backend): live while
+   * the gateway serves; ready while it is ready itself and at least one OIP backend answers its own
+   * {@code /v2/health/ready} with 200 (probed in parallel, 2 s). One ready backend suffices because
+   * per-model readiness has its own endpoint ({@code /v2/models/{m}/ready}, passed through); a
+   * policy without OIP backends is ready when the gateway is.
+   */
   private void health(Exchange ex, PolicyRuntime rt) {
-    if (!ready.getAsBoolean()) {
-      bare(ex.request(), 503, "not_ready", "the gateway is not ready", ex.startNanos());
+    HttpServerRequest req = ex.request();
+    if ("live".equals(ex.modelVersion())) {
+      req.response().putHeader("Content-Type", "application/json").end("{\"live\":true}");
       return;
     }
+    if (!ready.getAsBoolean()) {
+      bare(req, 503, "not_ready", "the gateway is not ready", ex.startNanos());
+      return;
+    }
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
     for (RouteRuntime r : rt.routes()) {
       if (r.route().protocol() == Protocol.OIP) {
-        BackendClient c = rt.backends().get(r.route().compute().get(r.route().compute().size() - 1).backend());
-        c.send(HttpMethod.GET, ex.request().path(), ForwardHeaders.toBackend(ex.request().headers(),
-            ex.requestId(), remote(ex.request()), ex.request().isSSL()), null, 2000, true).onComplete(ar -> {
-              if (ar.failed()) {
-                StageRejection rej = asRejection(ar.cause());
-                bare(ex.request(), rej.status(), rej.code(), rej.getMessage(), ex.startNanos());
-                return;
-              }
-              stream(ex, rt, c, ar.result(), false);
-            });
-        return;
+        r.route().compute().forEach(c -> names.add(c.backend()));
       }
     }
-    ex.request().response().putHeader("Content-Type", "application/json").end("{\"live\":true,\"ready\":true}");
+    List<Future<Void>> probes = new java.util.ArrayList<>();
+    for (String name : names) {
+      BackendClient c = rt.backends().get(name);
+      if (c != null && c.spec().protocol() == Protocol.OIP) {
+        probes.add(c.send(HttpMethod.GET, "/v2/health/ready", ForwardHeaders.toBackend(req.headers(),
+            ex.requestId(), remote(req), req.isSSL()), null, 2000, false).compose(resp -> resp.body().compose(b ->
+                resp.statusCode() == 200 ? Future.succeededFuture()
+                    : Future.failedFuture("backend '" + name + "' answered " + resp.statusCode()))));
+      }
+    }
+    if (probes.isEmpty()) {
+      req.response().putHeader("Content-Type", "application/json").end("{\"ready\":true}");
+      return;
+    }
+    Future.any(probes).onComplete(ar -> {
+      if (ar.succeeded()) {
+        req.response().putHeader("Content-Type", "application/json").end("{\"ready\":true}");
+      } else {
+        bare(req, 503, "not_ready", "no OIP backend is ready", ex.startNanos());
+      }
+    });
   }
 
   private void serverMetadata(Exchange ex, PolicyRuntime rt) {

@@ -383,6 +383,32 @@ class AuditLogTest {
   }
 
   @Test
+  @Timeout(60) // close must cut the writer's linger short, not wait it out
+  void eventsAppendedWhileTheWriterLingers_areWrittenByClose() throws Exception {
+    AuditLog log = AuditLog.open(file(), kp.getPrivate(), AuditLog.Options.builder("r1")
+        .checkpointEvery(1000).linger(Duration.ofSeconds(1)).build());
+    log.append(event(0));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (log.recordsWritten() == 0 && System.nanoTime() < deadline) Thread.sleep(1);
+    assertEquals(1, log.recordsWritten()); // the writer wrote the first one and now lingers
+    for (int i = 1; i < 5; i++) assertTrue(log.append(event(i)));
+    log.close();
+    assertEquals(5, log.recordsWritten());
+    AuditVerifier.Result r = AuditVerifier.verify(file(), kp.getPublic(), true);
+    assertTrue(r.ok(), r.reason());
+    assertEquals(5, r.records());
+  }
+
+  @Test
+  void linger_outsideZeroToOneSecond_isRefused() {
+    assertThrows(IllegalArgumentException.class,
+        () -> AuditLog.Options.builder("r1").linger(Duration.ofMillis(-1)).build());
+    assertThrows(IllegalArgumentException.class,
+        () -> AuditLog.Options.builder("r1").linger(Duration.ofSeconds(2)).build());
+    AuditLog.Options.builder("r1").linger(Duration.ZERO).build(); // zero: no linger
+  }
+
+  @Test
   void nonEd25519Key_isRefused() throws Exception {
     java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
     g.initialize(256);

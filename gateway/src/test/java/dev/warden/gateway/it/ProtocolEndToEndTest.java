@@ -276,6 +276,23 @@ class ProtocolEndToEndTest {
   }
 
   @Test
+  void serverHealth_isTheGatewaysOwnView_readyOnlyWhileAnOipBackendIsReady() throws Exception {
+    HttpResponse<String> live = TestGateways.get(base + "/v2/health/live", null);
+    assertEquals(200, live.statusCode(), live.body());
+    assertEquals("{\"live\":true}", live.body());
+    backend.verify(0, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+        urlEqualTo("/v2/health/live")));
+
+    backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/v2/health/ready"))
+        .willReturn(aResponse().withStatus(503).withBody("{\"ready\":false}")));
+    HttpResponse<String> notReady = TestGateways.get(base + "/v2/health/ready", null);
+    assertEquals(503, notReady.statusCode(), notReady.body());
+    assertEquals("not_ready", JSON.readTree(notReady.body()).get("code").asText());
+    assertEquals(200, TestGateways.get(base + "/v2/health/live", null).statusCode(),
+        "a gateway whose backends are down is still live");
+  }
+
+  @Test
   void clientRequestId_isPassedToTheBackend_andEchoed() throws Exception {
     backend.stubFor(post(urlEqualTo("/v2/models/m/infer")).willReturn(aResponse().withStatus(200).withBody("{}")));
 
