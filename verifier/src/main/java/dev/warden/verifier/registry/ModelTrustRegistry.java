@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -82,6 +83,8 @@ public final class ModelTrustRegistry implements AutoCloseable {
   private final Duration fullRehashInterval;
   private final Duration debounce;
   private final ScheduledExecutorService checker;
+  /** Reloads submitted whose model set is not in place yet: {@link #ready()} is false meanwhile. */
+  private final AtomicInteger reloadsQueued = new AtomicInteger();
   private final WatchService watchService;
   private final Thread watcher;
   private final Map<WatchKey, Path> watchedDirs = new ConcurrentHashMap<>();
@@ -212,7 +215,9 @@ public final class ModelTrustRegistry implements AutoCloseable {
       }
     }
     CompletableFuture<List<ModelStatus>> done = new CompletableFuture<>();
+    reloadsQueued.incrementAndGet(); // not ready until the new set is in place (it is swapped on the checker)
     checker.execute(() -> {
+      boolean swapped = false;
       try {
         Map<String, Entry> old = entries;
         Map<String, Entry> next = new LinkedHashMap<>();
@@ -233,6 +238,8 @@ public final class ModelTrustRegistry implements AutoCloseable {
           }
         }
         entries = Map.copyOf(next);
+        reloadsQueued.decrementAndGet();
+        swapped = true;
         changes.forEach(c -> fire(c[0], c[1]));
         rewatch();
         for (Entry e : next.values()) {
@@ -240,6 +247,9 @@ public final class ModelTrustRegistry implements AutoCloseable {
         }
         done.complete(statuses());
       } catch (RuntimeException ex) {
+        if (!swapped) {
+          reloadsQueued.decrementAndGet();
+        }
         done.completeExceptionally(ex);
       }
     });
@@ -276,6 +286,9 @@ public final class ModelTrustRegistry implements AutoCloseable {
 
   /** Readiness: every enforce-mode model is VERIFIED. */
   public boolean ready() {
+    if (reloadsQueued.get() > 0) {
+      return false; // a set of models is waiting to replace the current one: not even registered yet
+    }
     for (Entry e : entries.values()) {
       if (e.spec.mode() == ModelSpec.Mode.ENFORCE && e.status.state() != ModelState.VERIFIED) {
         return false;

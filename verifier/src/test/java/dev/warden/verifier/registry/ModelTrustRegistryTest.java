@@ -215,6 +215,33 @@ class ModelTrustRegistryTest {
   }
 
   @Test
+  void aReloadStillQueued_isNotReady_evenThoughNoEnforcedModelIsRegisteredYet() throws Exception {
+    model("a");
+    model("b");
+    java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+    try (ModelTrustRegistry r = ModelTrustRegistry.builder().hasher(HASHER).watchFiles(false)
+        .recheckInterval(Duration.ZERO).build()) {
+      // the first reload's listener holds the (single) checker thread, so the second reload stays queued
+      r.addListener((prev, cur) -> {
+        if (cur != null && cur.name().equals("a")) {
+          try {
+            hold.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      });
+      var first = r.reload(List.of(keySpec("a", ModelSpec.Mode.AUDIT)));
+      var second = r.reload(List.of(keySpec("a", ModelSpec.Mode.AUDIT), keySpec("b", ModelSpec.Mode.ENFORCE)));
+      assertFalse(r.ready(), "the enforced model b is not even registered yet: /readyz must not say ready");
+      hold.countDown();
+      first.get(60, TimeUnit.SECONDS);
+      second.get(60, TimeUnit.SECONDS);
+      assertTrue(r.ready(), "b verified");
+    }
+  }
+
+  @Test
   void reload_addsRemovesAndChangesModels() throws Exception {
     model("a");
     model("b");
