@@ -124,6 +124,25 @@ public final class StandardDetectors implements AutoCloseable {
     registry.register(PROMPT_INJECTION, TextDetectors.promptInjection(injection));
   }
 
+  /**
+   * The built-in autoencoder as a file to sign and ship: trained on the standard digits split,
+   * calibrated on its held-out part at {@code options.autoencoderTargetFpr()}, exported with the
+   * threshold folded in (flags at score 1.0; see {@link MagNetAutoencoder#toOnnx(double)}).
+   */
+  public static byte[] calibratedAutoencoderOnnx(Options options) throws OrtException {
+    Dataset.Split s = Recipes.digitsSplit();
+    MagNetAutoencoder ae = MagNetAutoencoder.train(s.train(), Datasets.DIGITS_MAX_PIXEL, AE_EPOCHS);
+    try (OnnxScorer raw = OnnxScorer.fromBytes(ae.toOnnx(), MagNetAutoencoder.INPUT, MagNetAutoencoder.OUTPUT, 0)) {
+      return ae.toOnnx(Calibration.thresholdAtFpr(raw.scoreBatch(s.test().x()), options.autoencoderTargetFpr()));
+    }
+  }
+
+  /** The built-in injection classifier as a file to sign and ship (loaded with {@link PromptInjectionClassifier#fromOnnx}). */
+  public static byte[] injectionClassifierOnnx() {
+    return PromptInjectionClassifier.train(dev.warden.detectors.text.InjectionCorpus.training())
+        .toOnnx(PromptInjectionClassifier.INPUT, PromptInjectionClassifier.OUTPUT);
+  }
+
   /** The registry to build route {@link dev.warden.detectors.screen.Screen}s from (add operator detectors to it). */
   public DetectorRegistry registry() { return registry; }
 
