@@ -35,11 +35,16 @@ public interface ArtifactGate {
    * Reads {@code files} (each inside or equal to {@code root}) after the gate admits {@code root}.
    *
    * @return the files' bytes, in order
-   * @throws SecurityException if the gate refuses or a file changed while the gate looked at it
+   * @throws SecurityException if the gate refuses, a file lies outside {@code root}, or a file changed
+   *     while the gate looked at it
    */
   default List<byte[]> readAdmitted(Path root, List<Path> files) throws IOException {
+    Path top = root.toAbsolutePath().normalize();
     List<byte[]> before = new ArrayList<>();
     for (Path f : files) {
+      if (!f.toAbsolutePath().normalize().startsWith(top)) {
+        throw new SecurityException("detector file " + f + " lies outside the signed " + root);
+      }
       before.add(Files.readAllBytes(f));
     }
     try {

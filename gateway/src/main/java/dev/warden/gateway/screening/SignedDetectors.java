@@ -72,7 +72,13 @@ final class SignedDetectors implements AutoCloseable {
     String type = screen.path("type").asText();
     boolean text = screen.path("kind").asText("score").equals("text-classifier");
     boolean dir = Files.isDirectory(a.model());
-    Path modelFile = dir ? a.model().resolve(screen.path("modelFile").asText("model.onnx")) : a.model();
+    String fileName = screen.path("modelFile").asText("model.onnx");
+    if (fileName.contains("/") || fileName.contains("\\") || fileName.startsWith(".")
+        || a.model().resolve(fileName).equals(a.signature())) {
+      // a hidden or nested name could fall under the hasher's default ignores, and the bundle is not hashed
+      throw new IllegalArgumentException("modelFile must be a plain file name in the model directory, not '" + fileName + "'");
+    }
+    Path modelFile = dir ? a.model().resolve(fileName) : a.model();
     List<Path> files = new ArrayList<>(List.of(modelFile));
     if (text) {
       if (!dir) {

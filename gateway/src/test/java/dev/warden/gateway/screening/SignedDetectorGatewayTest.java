@@ -249,6 +249,16 @@ class SignedDetectorGatewayTest {
   }
 
   @Test
+  void modelFileOutsideTheSignedDirectory_failsThePolicy() throws Exception {
+    Path policy = copyPolicy("escape");
+    Files.writeString(policy, Files.readString(policy).replaceAll("(?m)^( +)kind: text-classifier$",
+        "$1kind: text-classifier\n$1modelFile: ../mean.onnx"));
+
+    Exception e = assertThrows(Exception.class, () -> TestGateways.start(policy).close());
+    assertTrue(String.valueOf(e.getMessage()).contains("modelFile must be a plain file name"), e.getMessage());
+  }
+
+  @Test
   void reload_reverifies_andATamperedModelKeepsTheLastGoodPolicy() throws Exception {
     Path policy = copyPolicy("reload");
     Gateway g = TestGateways.start(policy);
