@@ -29,7 +29,8 @@ import java.util.Objects;
  *   <li>{@value #AUTOENCODER}: MagNet reconstruction error, threshold at {@link Options#autoencoderTargetFpr};</li>
  *   <li>{@value #INVISIBLE_CHARS}, {@value #PROMPT_INJECTION}, {@value #NEAR_DUPLICATE}: text screens.</li>
  * </ul>
- * Building takes a few seconds (two small trainings). Close it on shutdown.
+ * Building takes a few seconds (two small trainings), or no time with {@link #withoutModels}. Close it
+ * on shutdown.
  */
 public final class StandardDetectors implements AutoCloseable {
   public static final String QUERY_STORE = "query-store";
@@ -70,32 +71,76 @@ public final class StandardDetectors implements AutoCloseable {
   static final int AE_EPOCHS = 25;
 
   private final DetectorRegistry registry = new DetectorRegistry();
+  private final Options options;
   private final InMemoryQueryStore imageStore;
   private final InMemoryQueryStore textStore;
-  private final OnnxScorer autoencoder;
-  private final byte[] autoencoderModel;
-  private final double autoencoderThreshold;
-  private final PromptInjectionClassifier injection;
+  private OnnxScorer autoencoder;
+  private byte[] autoencoderModel;
+  private double autoencoderThreshold = Double.NaN;
+  private PromptInjectionClassifier injection;
 
-  private StandardDetectors(Options o) throws OrtException {
+  private StandardDetectors(Options o, boolean trainModels) throws OrtException {
+    options = o;
     imageStore = InMemoryQueryStore.create(o.queryStoreCapacity(), o.imageParams(), o.retention());
     registry.register(QUERY_STORE, new QueryAttackDetector(Fingerprinter.create(o.imageParams()), imageStore));
+    textStore = new InMemoryQueryStore(o.textStoreCapacity(), SKETCH, o.retention().toMillis(), System::currentTimeMillis);
+    registry.register(INVISIBLE_CHARS, TextDetectors.invisibleChars());
+    registry.register(NEAR_DUPLICATE, TextDetectors.nearDuplicate(ShingleFingerprinter.create(SHINGLE, SKETCH), textStore, MIN_SHINGLES));
+    if (trainModels) {
+      trainModels();
+    }
+  }
+
+  /** Builds the standard set, training both models (a few seconds). */
+  public static StandardDetectors build(Options options) throws OrtException {
+    return new StandardDetectors(options, true);
+  }
+
+  /**
+   * Builds the set without {@value #AUTOENCODER} and {@value #PROMPT_INJECTION} (nothing trained):
+   * for a gateway whose routes load those models as signed files; {@link #trainModels} adds them
+   * later if a route needs the built-in ones.
+   */
+  public static StandardDetectors withoutModels(Options options) throws OrtException {
+    return new StandardDetectors(options, false);
+  }
+
+  /** Whether the two built-in models are registered. */
+  public synchronized boolean hasModels() { return autoencoder != null; }
+
+  /**
+   * Trains (once) the MagNet autoencoder on the standard digits split, calibrates it on the
+   * held-out part, trains the injection classifier, and registers both.
+   */
+  public synchronized void trainModels() throws OrtException {
+    if (autoencoder != null) return;
     Dataset.Split s = Recipes.digitsSplit();
     MagNetAutoencoder ae = MagNetAutoencoder.train(s.train(), Datasets.DIGITS_MAX_PIXEL, AE_EPOCHS);
     autoencoderModel = ae.toOnnx();
     autoencoder = OnnxScorer.fromBytes(autoencoderModel, MagNetAutoencoder.INPUT, MagNetAutoencoder.OUTPUT, 0);
-    autoencoderThreshold = Calibration.thresholdAtFpr(autoencoder.scoreBatch(s.test().x()), o.autoencoderTargetFpr());
+    autoencoderThreshold = Calibration.thresholdAtFpr(autoencoder.scoreBatch(s.test().x()), options.autoencoderTargetFpr());
     registry.register(AUTOENCODER, new OnnxScoreDetector(AUTOENCODER, autoencoder, autoencoderThreshold));
     injection = PromptInjectionClassifier.trainDefault();
-    textStore = new InMemoryQueryStore(o.textStoreCapacity(), SKETCH, o.retention().toMillis(), System::currentTimeMillis);
-    registry.register(INVISIBLE_CHARS, TextDetectors.invisibleChars());
     registry.register(PROMPT_INJECTION, TextDetectors.promptInjection(injection));
-    registry.register(NEAR_DUPLICATE, TextDetectors.nearDuplicate(ShingleFingerprinter.create(SHINGLE, SKETCH), textStore, MIN_SHINGLES));
   }
 
-  /** Builds the standard set. */
-  public static StandardDetectors build(Options options) throws OrtException {
-    return new StandardDetectors(options);
+  /**
+   * The built-in autoencoder as a file to sign and ship: trained on the standard digits split,
+   * calibrated on its held-out part at {@code options.autoencoderTargetFpr()}, exported with the
+   * threshold folded in (flags at score 1.0; see {@link MagNetAutoencoder#toOnnx(double)}).
+   */
+  public static byte[] calibratedAutoencoderOnnx(Options options) throws OrtException {
+    Dataset.Split s = Recipes.digitsSplit();
+    MagNetAutoencoder ae = MagNetAutoencoder.train(s.train(), Datasets.DIGITS_MAX_PIXEL, AE_EPOCHS);
+    try (OnnxScorer raw = OnnxScorer.fromBytes(ae.toOnnx(), MagNetAutoencoder.INPUT, MagNetAutoencoder.OUTPUT, 0)) {
+      return ae.toOnnx(Calibration.thresholdAtFpr(raw.scoreBatch(s.test().x()), options.autoencoderTargetFpr()));
+    }
+  }
+
+  /** The built-in injection classifier as a file to sign and ship (loaded with {@link PromptInjectionClassifier#fromOnnx}). */
+  public static byte[] injectionClassifierOnnx() {
+    return PromptInjectionClassifier.train(dev.warden.detectors.text.InjectionCorpus.training())
+        .toOnnx(PromptInjectionClassifier.INPUT, PromptInjectionClassifier.OUTPUT);
   }
 
   /** The registry to build route {@link dev.warden.detectors.screen.Screen}s from (add operator detectors to it). */
@@ -107,15 +152,17 @@ public final class StandardDetectors implements AutoCloseable {
   /** The shared prompt store. */
   public InMemoryQueryStore textStore() { return textStore; }
 
-  /** The calibrated autoencoder threshold. */
-  public double autoencoderThreshold() { return autoencoderThreshold; }
+  /** The calibrated autoencoder threshold (NaN before {@link #trainModels}). */
+  public synchronized double autoencoderThreshold() { return autoencoderThreshold; }
 
-  /** The exported autoencoder model (to write out and sign as an artifact). */
-  public byte[] autoencoderModel() { return autoencoderModel.clone(); }
+  /** The exported autoencoder model (to write out and sign as an artifact), or null before {@link #trainModels}. */
+  public synchronized byte[] autoencoderModel() { return autoencoderModel == null ? null : autoencoderModel.clone(); }
 
   @Override
-  public void close() throws OrtException {
-    autoencoder.close();
-    injection.close();
+  public synchronized void close() throws OrtException {
+    if (autoencoder != null) {
+      autoencoder.close();
+      injection.close();
+    }
   }
 }

@@ -187,6 +187,9 @@ public final class Gateway implements AutoCloseable {
           j.secretFile().ifPresent(out::add);
         });
       });
+      // a new detector signature (a model update) reloads the policy, which verifies the model again; the
+      // model files themselves are not polled (they can be large), and the loaded copy is the verified one
+      rt.policy().routes().forEach(r -> r.detectorModels().forEach(d -> out.add(d.signature())));
     }
     return out;
   }

@@ -13,6 +13,7 @@ import dev.warden.policies.Specs.Authority;
 import dev.warden.policies.Specs.Backend;
 import dev.warden.policies.Specs.BackendTls;
 import dev.warden.policies.Specs.CertificateAuthority;
+import dev.warden.policies.Specs.DetectorArtifact;
 import dev.warden.policies.Specs.ComputeRule;
 import dev.warden.policies.Specs.Jwt;
 import dev.warden.policies.Specs.KeyAuthority;
@@ -453,34 +454,7 @@ public final class PolicyLoader {
         if (!seen.add(key)) {
           problem(ptr + "/name", "duplicate model entry " + key);
         }
-        JsonNode a = m.get("authority");
-        String ap = ptr + "/authority";
-        Authority authority;
-        if (a.has("key")) {
-          authority = new KeyAuthority(path(ap + "/key/publicKey", a.get("key").get("publicKey")));
-        } else if (a.has("certificate")) {
-          JsonNode c = a.get("certificate");
-          List<Path> chain = new ArrayList<>();
-          for (int k = 0; k < c.get("chain").size(); k++) {
-            chain.add(path(ap + "/certificate/chain/" + k, c.get("chain").get(k)));
-          }
-          regex(ap + "/certificate", c, "sanRegExp");
-          authority = new CertificateAuthority(List.copyOf(chain), optText(c, "subject"), optText(c, "san"),
-              optText(c, "sanRegExp"));
-        } else {
-          JsonNode k = a.get("keyless");
-          String kp = ap + "/keyless";
-          if (k.has("issuer") == k.has("issuerRegExp")) {
-            problem(kp, "keyless needs exactly one of issuer, issuerRegExp");
-          }
-          if (k.has("subject") == k.has("subjectRegExp")) {
-            problem(kp, "keyless needs exactly one of subject, subjectRegExp (the signer's identity)");
-          }
-          regex(kp, k, "issuerRegExp");
-          regex(kp, k, "subjectRegExp");
-          authority = new KeylessAuthority(optText(k, "issuer"), optText(k, "issuerRegExp"),
-              optText(k, "subject"), optText(k, "subjectRegExp"), path(kp + "/trustedRoot", k.get("trustedRoot")));
-        }
+        Authority authority = authority(ptr + "/authority", m.get("authority"));
         List<String> ignore = new ArrayList<>();
         m.path("ignorePaths").forEach(n -> ignore.add(n.asText()));
         Mode mode = m.has("mode") ? Mode.parse(m.get("mode").asText()) : dflt;
@@ -489,6 +463,35 @@ public final class PolicyLoader {
             m.path("ignoreUnsignedFiles").asBoolean(false), m.path("recheckSeconds").asLong(300), ptr));
       }
       return out;
+    }
+
+    /** Who must have signed a model or a detector model: exactly one of key, certificate, keyless. */
+    private Authority authority(String ap, JsonNode a) {
+      if (a.has("key")) {
+        return new KeyAuthority(path(ap + "/key/publicKey", a.get("key").get("publicKey")));
+      } else if (a.has("certificate")) {
+        JsonNode c = a.get("certificate");
+        List<Path> chain = new ArrayList<>();
+        for (int k = 0; k < c.get("chain").size(); k++) {
+          chain.add(path(ap + "/certificate/chain/" + k, c.get("chain").get(k)));
+        }
+        regex(ap + "/certificate", c, "sanRegExp");
+        return new CertificateAuthority(List.copyOf(chain), optText(c, "subject"), optText(c, "san"),
+            optText(c, "sanRegExp"));
+      } else {
+        JsonNode k = a.get("keyless");
+        String kp = ap + "/keyless";
+        if (k.has("issuer") == k.has("issuerRegExp")) {
+          problem(kp, "keyless needs exactly one of issuer, issuerRegExp");
+        }
+        if (k.has("subject") == k.has("subjectRegExp")) {
+          problem(kp, "keyless needs exactly one of subject, subjectRegExp (the signer's identity)");
+        }
+        regex(kp, k, "issuerRegExp");
+        regex(kp, k, "subjectRegExp");
+        return new KeylessAuthority(optText(k, "issuer"), optText(k, "issuerRegExp"),
+            optText(k, "subject"), optText(k, "subjectRegExp"), path(kp + "/trustedRoot", k.get("trustedRoot")));
+      }
     }
 
     private List<Route> routes(JsonNode arr, Mode dflt, Limits limits, List<Tenant> tenants,
@@ -561,10 +564,34 @@ public final class PolicyLoader {
         }
         List<JsonNode> screening = new ArrayList<>();
         r.path("screening").forEach(screening::add);
+        List<DetectorArtifact> detectorModels = detectorModels(ptr, screening);
         Mode mode = r.has("mode") ? Mode.parse(r.get("mode").asText()) : dflt;
         out.add(new Route(name, protocol, model, List.copyOf(versions), Set.copyOf(allowed), mode,
             List.copyOf(compute), allowUnsigned, rate, limits(r.path("limits"), limits), List.copyOf(screening),
-            Optional.ofNullable(r.get("privacy")), ptr));
+            Optional.ofNullable(r.get("privacy")), ptr, List.copyOf(detectorModels)));
+      }
+      return out;
+    }
+
+    /** The signed detector models a route's screens name (the schema requires signature and authority with model). */
+    private List<DetectorArtifact> detectorModels(String ptr, List<JsonNode> screening) {
+      List<DetectorArtifact> out = new ArrayList<>();
+      for (int k = 0; k < screening.size(); k++) {
+        JsonNode s = screening.get(k);
+        String sp = ptr + "/screening/" + k;
+        String type = s.path("type").asText();
+        if (s.path("kind").asText("score").equals("text-classifier") && !(type.equals("onnx-detector") && s.has("model"))) {
+          problem(sp + "/kind", "kind text-classifier needs type onnx-detector and a model directory");
+        }
+        if (!s.has("model")) {
+          continue;
+        }
+        if (!type.equals("onnx-detector") && !type.equals("prompt-injection")) {
+          problem(sp + "/model", "only onnx-detector and prompt-injection screens take a model");
+          continue;
+        }
+        out.add(new DetectorArtifact(k, path(sp + "/model", s.get("model")), path(sp + "/signature", s.get("signature")),
+            authority(sp + "/authority", s.get("authority")), sp));
       }
       return out;
     }

@@ -62,6 +62,13 @@ public final class Specs {
   public record KeylessAuthority(Optional<String> issuer, Optional<String> issuerRegExp,
       Optional<String> subject, Optional<String> subjectRegExp, Path trustedRoot) implements Authority {}
 
+  /**
+   * An operator detector model named by the screening entry at index {@code screen} of its route: the
+   * gateway loads it only if {@code signature} verifies for {@code model} under {@code authority}
+   * (the same authorities as {@code spec.models}), and refuses the policy otherwise.
+   */
+  public record DetectorArtifact(int screen, Path model, Path signature, Authority authority, String pointer) {}
+
   /** Which backend serves a request; the first rule whose {@code when} matches wins. */
   public record ComputeRule(String backend, List<String> tenants, Map<String, String> headers) {
     public boolean unconditional() {
@@ -80,7 +87,7 @@ public final class Specs {
   public record Route(String name, Protocol protocol, String model, List<String> versions,
       Set<String> tenants, Mode mode, List<ComputeRule> compute, boolean allowUnsignedModel,
       Optional<RateLimit> rateLimit, Limits limits, List<JsonNode> screening, Optional<JsonNode> privacy,
-      String pointer) {
+      String pointer, List<DetectorArtifact> detectorModels) {
 
     public boolean matches(Protocol p, String modelName, String version) {
       if (p != protocol) {

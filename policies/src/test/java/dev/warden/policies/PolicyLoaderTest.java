@@ -128,4 +128,60 @@ class PolicyLoaderTest {
     GatewayPolicy p = PolicyLoader.forChecking().load(policy);
     assertEquals("${LITERAL}", p.raw().path("metadata").path("annotations").path("note").asText());
   }
+
+  private Path detectorPolicy(String screen) throws IOException {
+    Path policy = tmp.resolve("detector.yaml");
+    Files.writeString(policy, String.join("\n",
+        "apiVersion: warden.dev/v1alpha1",
+        "kind: GatewayPolicy",
+        "metadata: {name: t}",
+        "spec:",
+        "  tenants:",
+        "    - {id: a, apiKeys: {sha256File: k}}",
+        "  backends:",
+        "    b: {url: 'http://127.0.0.1:1', protocol: oip}",
+        "  routes:",
+        "    - name: r",
+        "      match: {protocol: oip, model: m}",
+        "      tenants: [a]",
+        "      backend: b",
+        "      allowUnsignedModel: true",
+        "      screening:",
+        "        - " + screen,
+        ""));
+    return policy;
+  }
+
+  @Test
+  void detectorModel_carriesItsSignatureAndAuthority_resolvedNextToThePolicy() throws Exception {
+    Path policy = detectorPolicy("{type: onnx-detector, model: det/ae.onnx, signature: det/ae.sig, "
+        + "authority: {key: {publicKey: keys/pub.pem}}, input: {shape: [-1, 64], mean: 8, std: 4}, "
+        + "output: {name: score, index: 0, activation: none}, params: {threshold: 0.2}}");
+    Specs.Route r = PolicyLoader.forChecking().load(policy).routes().get(0);
+    assertEquals(1, r.detectorModels().size());
+    Specs.DetectorArtifact d = r.detectorModels().get(0);
+    assertEquals(0, d.screen());
+    assertEquals(tmp.resolve("det/ae.onnx"), d.model());
+    assertEquals(tmp.resolve("det/ae.sig"), d.signature());
+    assertEquals(new Specs.KeyAuthority(tmp.resolve("keys/pub.pem")), d.authority());
+  }
+
+  @Test
+  void detectorModelWithoutSignature_isRefused() throws Exception {
+    List<String> problems = PolicyCheck.check(detectorPolicy("{type: onnx-detector, model: det/ae.onnx}"));
+    assertTrue(problems.stream().anyMatch(p -> p.contains(":16:") && p.contains("signature")), problems.toString());
+  }
+
+  @Test
+  void textClassifierKindWithoutModel_isRefused() throws Exception {
+    List<String> problems = PolicyCheck.check(detectorPolicy("{type: onnx-detector, kind: text-classifier}"));
+    assertTrue(problems.stream().anyMatch(p -> p.contains("text-classifier needs")), problems.toString());
+  }
+
+  @Test
+  void modelOnAScreenThatTakesNone_isRefused() throws Exception {
+    List<String> problems = PolicyCheck.check(detectorPolicy("{type: text-scanner, model: m.onnx, signature: m.sig, "
+        + "authority: {key: {publicKey: p.pem}}}"));
+    assertTrue(problems.stream().anyMatch(p -> p.contains("only onnx-detector and prompt-injection")), problems.toString());
+  }
 }

@@ -85,6 +85,16 @@ public final class MagNetAutoencoder {
 
   /** The ONNX scorer model: {@value #INPUT} [batch, n] → {@value #OUTPUT} [batch, 1]. */
   public byte[] toOnnx() {
+    return toOnnx(1.0);
+  }
+
+  /**
+   * The ONNX scorer with its calibrated threshold folded in: {@value #OUTPUT} is the reconstruction
+   * error divided by {@code threshold}, so the model flags at 1.0 and one signed file carries both
+   * the network and its calibration (a route then sets {@code threshold: 1}).
+   */
+  public byte[] toOnnx(double threshold) {
+    if (!(threshold > 0)) throw new IllegalArgumentException("threshold must be positive");
     int n = network.inputSize();
     ONNXContext ctx = new ONNXContext();
     ctx.setName("warden-magnet-autoencoder");
@@ -99,6 +109,10 @@ public final class MagNetAutoencoder {
     ONNXRef<?> sq = diff.apply(ONNXOperators.MUL, diff, "score_sq");
     ONNXRef<?> mean = ctx.operation(ONNXOperators.REDUCE_MEAN, List.of(sq), "score_mean",
         Map.of("axes", new int[] {1}, "keepdims", 1));
+    if (threshold != 1.0) {
+      ONNXInitializer t = ctx.floatTensor("score_threshold", List.of(1), fb -> fb.put((float) threshold));
+      mean = mean.apply(ONNXOperators.DIV, t, "score_relative");
+    }
     mean.assignTo(output);
     return OnnxModels.serialize(ctx, "MagNet-style autoencoder reconstruction-error scorer");
   }

@@ -28,6 +28,9 @@ public final class OnnxScoreDetector implements Detector {
 
   @Override public String name() { return name; }
 
+  /** Values per input row the model declares, or -1 if not fixed (for warm-up inputs). */
+  public int inputWidth() { return scorer.inputWidth(); }
+
   @Override public double defaultThreshold() { return defaultThreshold; }
 
   @Override public boolean cacheable() { return true; }

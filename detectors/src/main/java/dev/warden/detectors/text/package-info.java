@@ -10,6 +10,11 @@
  *       {@link dev.warden.detectors.text.InjectionCorpus} (hand-written + templated; the test set is
  *       a separate file), exported to ONNX and run with ONNX Runtime; long prompts scored in
  *       overlapping chunks (max).</li>
+ *   <li>{@link dev.warden.detectors.text.OnnxTextClassifier}: the operator slot for a
+ *       transformer-style classifier with a {@code tokenizer.json} read by
+ *       {@link dev.warden.detectors.text.TokenizerJson} (WordLevel and WordPiece only), scored in
+ *       overlapping token windows; {@link dev.warden.detectors.text.ExampleTextClassifier} is a tiny
+ *       hand-made one in that layout for tests and docs.</li>
  *   <li>Near-duplicate prompts: {@link dev.warden.detectors.query.ShingleFingerprinter} (keyed
  *       word-shingle bottom-k sketch) over a {@link dev.warden.detectors.query.QueryStore} shared by
  *       all tenants, flagging iterative prompt-optimisation streams.</li>

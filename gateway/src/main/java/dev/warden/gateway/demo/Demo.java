@@ -39,8 +39,8 @@ import java.util.Map;
  * {@code warden demo}: in one JVM on loopback, a demo model server (OIP v2 + TF predict, ONNX Runtime,
  * the project's own digits MLP), a demo chat backend (a deterministic test double), and the gateway
  * with {@code policies/examples/demo.yaml} in front of both. The working folder keeps the API key, the
- * audit and model-signing keys, the trained and signed model and the audit log, so a second run reuses
- * them — and a tampered model is refused, as it should be.
+ * audit and model-signing keys, the trained and signed model and detector models ({@link DemoDetectors})
+ * and the audit log, so a second run reuses them — and a tampered model is refused, as it should be.
  */
 public final class Demo implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -127,6 +127,7 @@ public final class Demo implements AutoCloseable {
       }
     }
     prepareHe(split, signingKey);
+    DemoDetectors.prepare(dir, signingKey);
     writeRequests(split.test());
   }
 

@@ -18,6 +18,7 @@ import dev.warden.gateway.pipeline.Stage;
 import dev.warden.gateway.pipeline.StageFactory;
 import dev.warden.policies.GatewayPolicy;
 import dev.warden.policies.PolicyProblem;
+import dev.warden.policies.Specs.DetectorArtifact;
 import dev.warden.policies.Specs.Route;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -42,7 +43,8 @@ import java.util.concurrent.Executors;
  *
  * <p>Policy types map to detectors: {@code query-attack-store} → Blacklight store ({@code params}:
  * window, stride, step, hashes, threshold), {@code onnx-detector} → the MagNet autoencoder trained on the
- * demo model's data, {@code text-scanner} → invisible/format/tag characters, {@code prompt-injection},
+ * demo model's data, or with {@code model} an operator's signed ONNX model ({@link SignedDetectors}: loaded
+ * only if its signature verifies, else the policy is refused), {@code text-scanner} → invisible/format/tag characters, {@code prompt-injection},
  * {@code near-duplicate}; {@code input-digest} → the digest and its {@code denyList} file.
  */
 public final class Screening implements AutoCloseable {
@@ -68,6 +70,7 @@ public final class Screening implements AutoCloseable {
   private final Map<String, Penalty> penalties = new ConcurrentHashMap<>();
   private final Cache<String, LastAnswer> lastAnswers = Caffeine.newBuilder().maximumSize(10_000).build();
   private volatile StandardDetectors standard;
+  private final SignedDetectors signed = new SignedDetectors();
   private volatile InputDigests digests;
   private volatile Path digestDir;
 
@@ -88,9 +91,17 @@ public final class Screening implements AutoCloseable {
     return digests;
   }
 
-  private synchronized StandardDetectors standard() throws Exception {
+  /**
+   * The shared standard detectors; the two built-in models (digits autoencoder, injection classifier)
+   * are trained only when a route uses them without naming a signed model file.
+   */
+  private synchronized StandardDetectors standard(boolean builtInModels) throws Exception {
     if (standard == null) {
-      standard = StandardDetectors.build(StandardDetectors.Options.digitsDemo());
+      standard = StandardDetectors.withoutModels(StandardDetectors.Options.digitsDemo());
+      warmUp(standard);
+    }
+    if (builtInModels && !standard.hasModels()) {
+      standard.trainModels();
       warmUp(standard);
     }
     return standard;
@@ -108,6 +119,9 @@ public final class Screening implements AutoCloseable {
         "", "", "warming up the text screens");
     for (String name : List.of(StandardDetectors.AUTOENCODER, StandardDetectors.INVISIBLE_CHARS,
         StandardDetectors.PROMPT_INJECTION)) {
+      if (!std.registry().names().contains(name)) {
+        continue;
+      }
       var d = std.registry().get(name);
       for (int i = 0; i < 20; i++) {
         try {
@@ -173,6 +187,8 @@ public final class Screening implements AutoCloseable {
     List<ScreenConfig> configs = new ArrayList<>();
     Map<String, ScreenAction> actions = new LinkedHashMap<>();
     Map<String, FingerprintParams> storeParams = new HashMap<>();
+    Map<String, Integer> operators = new LinkedHashMap<>();
+    boolean builtInModels = false;
     for (int i = 0; i < route.screening().size(); i++) {
       JsonNode s = route.screening().get(i);
       String ptr = route.pointer() + "/screening/" + i;
@@ -204,10 +220,12 @@ public final class Screening implements AutoCloseable {
         problems.add(policy.problemAt(ptr + "/type", "unknown screen type " + type));
         continue;
       }
-      if (type.equals("onnx-detector") && s.has("model")) {
-        problems.add(policy.problemAt(ptr + "/model", "operator-supplied detector models are not loaded by this "
-            + "build yet; omit 'model' to use the built-in autoencoder"));
-        continue;
+      DetectorArtifact artifact = artifactAt(route, i);
+      if (artifact != null) {
+        name = SignedDetectors.nameOf(s, artifact);
+        operators.put(name, i);
+      } else if (type.equals("onnx-detector") || type.equals("prompt-injection")) {
+        builtInModels = true;
       }
       if (type.equals("query-attack-store") && params.size() > 0 && !(params.size() == 1 && params.has("threshold"))) {
         try {
@@ -246,11 +264,25 @@ public final class Screening implements AutoCloseable {
     if (configs.isEmpty() || !problems.isEmpty()) {
       return stages;
     }
+    DetectorRegistry registry = new DetectorRegistry();
+    for (Map.Entry<String, Integer> op : operators.entrySet()) {
+      int i = op.getValue();
+      String ptr = route.pointer() + "/screening/" + i;
+      try {
+        registry.register(op.getKey(), signed.load(route.screening().get(i), artifactAt(route, i)).detector());
+      } catch (SecurityException e) {
+        problems.add(policy.problemAt(ptr + "/model", e.getMessage()));
+      } catch (Exception e) {
+        problems.add(policy.problemAt(ptr + "/model", "cannot load detector model: " + e.getMessage()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      return stages;
+    }
     try {
-      DetectorRegistry registry = new DetectorRegistry();
-      StandardDetectors std = standard();
+      StandardDetectors std = standard(builtInModels);
       for (String n : std.registry().names()) {
-        if (!storeParams.containsKey(n)) {
+        if (!storeParams.containsKey(n) && !operators.containsKey(n)) {
           registry.register(n, std.registry().get(n));
         }
       }
@@ -279,9 +311,19 @@ public final class Screening implements AutoCloseable {
         stores.computeIfAbsent(p, k -> InMemoryQueryStore.create(100_000, k, Duration.ofHours(1))));
   }
 
+  private static DetectorArtifact artifactAt(Route route, int screen) {
+    for (DetectorArtifact a : route.detectorModels()) {
+      if (a.screen() == screen) {
+        return a;
+      }
+    }
+    return null;
+  }
+
   @Override
   public void close() throws Exception {
     sharedStores.close();
+    signed.close();
     detectorPool.shutdownNow();
     callers.shutdownNow();
     if (standard != null) {

@@ -65,7 +65,8 @@ public final class ModelTrust implements AutoCloseable {
     registry.reload(specs);
   }
 
-  static ModelSpec.Authority authority(Specs.Authority a) {
+  /** The verifier's form of a policy authority (also used for signed detector models). */
+  public static ModelSpec.Authority authority(Specs.Authority a) {
     if (a instanceof Specs.KeyAuthority k) {
       return new ModelSpec.KeyPem(k.publicKey());
     }
