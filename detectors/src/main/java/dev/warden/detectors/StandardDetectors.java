@@ -85,7 +85,7 @@ public final class StandardDetectors implements AutoCloseable {
     autoencoderModel = ae.toOnnx();
     autoencoder = OnnxScorer.fromBytes(autoencoderModel, MagNetAutoencoder.INPUT, MagNetAutoencoder.OUTPUT, 0);
     autoencoderThreshold = Calibration.thresholdAtFpr(autoencoder.scoreBatch(s.test().x()), o.autoencoderTargetFpr());
-    registry.register(AUTOENCODER, new OnnxScoreDetector(AUTOENCODER, autoencoder, autoencoderThreshold));
+    registry.register(AUTOENCODER, new OnnxScoreDetector(AUTOENCODER, autoencoder, autoencoderThreshold, true));
     injection = PromptInjectionClassifier.trainDefault();
     textStore = new InMemoryQueryStore(o.textStoreCapacity(), SKETCH, o.retention().toMillis(), System::currentTimeMillis);
     registry.register(INVISIBLE_CHARS, TextDetectors.invisibleChars());

@@ -21,12 +21,20 @@ import java.util.function.LongSupplier;
  * older entries through such hashes only.
  *
  * <p><b>Bounds.</b> Entries expire after the TTL and the oldest is evicted when the ring is full;
- * eviction unlinks its nodes (O(S)). One lock guards the store: a check costs a few microseconds.
+ * eviction unlinks its nodes (O(S)). A check evicts at most {@link #MAX_EXPIRED_PER_CHECK} expired
+ * entries (after an idle hour a full ring would otherwise be unlinked in one call, milliseconds on a
+ * request thread); expired entries still linked are skipped by the walk (lists run newest first, so
+ * the walk stops at the first). One lock guards the store: a check costs a few microseconds, with a
+ * worst case bounded by S x MAX_WALK postings, which is why it may run on an event loop. The one
+ * unbounded step is the index doubling when distinct hashes outgrow it (at most a few times in a
+ * store's life, never at steady state).
  * Time is injected ({@code clockMillis}) so tests control expiry.
  */
 public final class InMemoryQueryStore implements QueryStore {
   /** Newest posting nodes inspected per hash per check: bounds the cost of very common hashes. */
   public static final int MAX_WALK = 256;
+  /** Expired entries evicted per check: more than the one a check adds, so a backlog drains. */
+  static final int MAX_EXPIRED_PER_CHECK = 8;
 
   private final int capacity;
   private final int maxS;
@@ -103,6 +111,7 @@ public final class InMemoryQueryStore implements QueryStore {
       int node = index.head(h);
       for (int steps = 0; node >= 0 && steps < MAX_WALK; steps++) {
         int slot = node / maxS;
+        if (now - slotTime[slot] >= ttlMillis) break; // expired, not yet evicted; the rest is older
         if (counts[slot]++ == 0 && nTouched < touched.length) touched[nTouched++] = slot;
         node = next[node];
       }
@@ -149,7 +158,7 @@ public final class InMemoryQueryStore implements QueryStore {
   }
 
   private void expire(long now) {
-    while (live > 0 && now - slotTime[oldest] >= ttlMillis) evictOldest();
+    for (int k = 0; k < MAX_EXPIRED_PER_CHECK && live > 0 && now - slotTime[oldest] >= ttlMillis; k++) evictOldest();
   }
 
   private void evictOldest() {

@@ -31,6 +31,9 @@ public interface QueryStore {
    */
   Match checkAndAdd(String tenant, long[] fingerprint, int threshold);
 
+  /** Whether calls may block on I/O (e.g. a remote store): such stores are never called on an event loop. */
+  default boolean blocking() { return false; }
+
   /** Number of fingerprints currently stored. */
   long size();
 

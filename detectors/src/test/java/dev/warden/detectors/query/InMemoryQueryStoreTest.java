@@ -107,6 +107,19 @@ class InMemoryQueryStoreTest {
   }
 
   @Test
+  void aBacklogOfExpiredEntries_neverMatches_andDrainsAFewPerCheck() {
+    InMemoryQueryStore s = store(100);
+    float[] a = digits.test().row(3);
+    for (int i = 0; i < 60; i++) s.checkAndAdd("t", fp.fingerprint(a), P.threshold());
+    now.addAndGet(60_001);
+    assertFalse(s.checkAndAdd("t", fp.fingerprint(a), P.threshold()).flagged(), "expired entries must not match");
+    assertTrue(s.size() > 1, "one check evicts a bounded number of expired entries, not the whole backlog: " + s.size());
+    assertTrue(s.checkAndAdd("t", fp.fingerprint(a), P.threshold()).flagged(), "the fresh entry matches");
+    for (int i = 0; i < 20; i++) s.checkAndAdd("t", fp.fingerprint(digits.test().row(40 + i)), P.threshold());
+    assertTrue(s.size() <= 22, "the backlog drained: " + s.size());
+  }
+
+  @Test
   void indexStaysConsistent_underChurn() {
     InMemoryQueryStore s = store(7);
     InMemoryQueryStore reference = store(7);

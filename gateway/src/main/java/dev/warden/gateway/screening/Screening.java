@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The screening capability (steps 5 and 6): builds each route's digest and screen stages from its
@@ -57,11 +56,6 @@ public final class Screening implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final int cores = Runtime.getRuntime().availableProcessors();
   private final ExecutorService detectorPool = Screen.newExecutor(Math.max(2, cores), 1024);
-  private final ExecutorService callers = Executors.newFixedThreadPool(Math.max(2, cores), r -> {
-    Thread t = new Thread(r, "warden-screen-call");
-    t.setDaemon(true);
-    return t;
-  });
   private final VerdictCache verdicts = new VerdictCache(100_000, Duration.ofMinutes(10));
   private final Map<FingerprintParams, InMemoryQueryStore> stores = new ConcurrentHashMap<>();
   private final Map<String, Penalty> penalties = new ConcurrentHashMap<>();
@@ -256,7 +250,7 @@ public final class Screening implements AutoCloseable {
       storeParams.forEach((n, p) -> registry.register(n, new QueryAttackDetector(Fingerprinter.create(p),
           stores.computeIfAbsent(p, k -> InMemoryQueryStore.create(100_000, k, Duration.ofHours(1))))));
       Screen screen = new Screen(configs, registry, detectorPool, verdicts);
-      stages.add(new ScreenStage(route.name(), screen, actions, route.mode(), this, metrics, callers));
+      stages.add(new ScreenStage(route.name(), screen, actions, route.mode(), this, metrics));
     } catch (Exception e) {
       problems.add(policy.problemAt(route.pointer() + "/screening", "cannot build the screens: " + e));
     }
@@ -266,7 +260,6 @@ public final class Screening implements AutoCloseable {
   @Override
   public void close() throws Exception {
     detectorPool.shutdownNow();
-    callers.shutdownNow();
     if (standard != null) {
       standard.close();
     }
