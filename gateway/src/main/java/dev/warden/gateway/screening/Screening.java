@@ -208,7 +208,7 @@ public final class Screening implements AutoCloseable {
           storeParams.put(name, new FingerprintParams((float) params.path("step").asDouble(d.step()),
               params.path("window").asInt(d.window()), params.path("stride").asInt(d.stride()),
               params.path("hashes").asInt(d.topS()), params.path("threshold").asInt(d.threshold()),
-              (float) params.path("saltRange").asDouble(d.saltRange())));
+              (float) params.path("saltRange").asDouble(d.saltRange()), params.path("denoiseWidth").asInt(d.denoiseWidth())));
         } catch (IllegalArgumentException e) {
           problems.add(policy.problemAt(ptr + "/params", e.getMessage()));
           continue;
