@@ -55,8 +55,9 @@ public record FingerprintParams(float step, int window, int stride, int topS, in
    * short and dense (w 8, p 1 → 57 windows), the step is about Blacklight's relative step. Salt in
    * [0, step/4): see {@code saltRange}. Two views (raw + 3x3 mean, rows of 8): T = 45 of up to 100
    * shared hashes was set on the benign digits (all 1797 distinct images streamed three times in
-   * random order: at most 3 flags of 5391 at any of the salts 0.05, 0.3, 0.45, against 0.04-0.1 %
-   * at T 40) and catches 95-97 % of NES probes (raw view alone at T 25: 49-67 %).
+   * random order: at most 3 flags of 5391, 0.06 %, at each of the salts 0.05 to 0.49 tried; T 40:
+   * up to 0.19 %) and catches 94-97 % of NES probes (raw view alone at T 25: 49-67 %); study:
+   * {@code bench/.../FingerprintStudy}.
    */
   public static final FingerprintParams DIGITS_8X8 = new FingerprintParams(2f, 8, 1, 50, 45, 0.25f, 8);
 
