@@ -37,7 +37,12 @@ import java.util.function.LongSupplier;
 public final class InMemoryQueryStore implements QueryStore {
   /** Newest posting nodes inspected per hash per check: bounds the cost of very common hashes. */
   public static final int MAX_WALK = 256;
-  /** Postings inspected per check in all (the worst case: tens of µs; the newest ~40 per hash). */
+  /**
+   * Postings inspected per check in all (on average the newest ~40 per hash). Measured trade-off on
+   * the digits evaluation: 2048 flags 95 % of NES queries, 1024 only 90 % (probes of one estimate
+   * then miss each other behind earlier runs' entries), with no gain measurable through the gateway
+   * on a loaded machine.
+   */
   public static final int MAX_STEPS = 2048;
   /** Expired entries evicted per check: more than the one a check adds, so a backlog drains. */
   static final int MAX_EXPIRED_PER_CHECK = 8;
