@@ -31,9 +31,6 @@ public interface QueryStore {
    */
   Match checkAndAdd(String tenant, long[] fingerprint, int threshold);
 
-  /** Whether calls may block on I/O (e.g. a remote store): such stores are never called on an event loop. */
-  default boolean blocking() { return false; }
-
   /** Number of fingerprints currently stored. */
   long size();
 
@@ -42,6 +39,9 @@ public interface QueryStore {
 
   /** Alarms (flagged queries) counted for {@code tenant} since start. */
   long alarms(String tenant);
+
+  /** Whether calls may block on I/O (e.g. a remote store): such stores are never called on an event loop. */
+  default boolean blocking() { return false; }
 
   /**
    * The outcome of one check.
