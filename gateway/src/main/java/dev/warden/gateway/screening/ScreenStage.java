@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Step 6: runs the route's screens (query-attack store, ONNX detectors, text scanners) and applies
- * the strongest action among the screens that flagged: block, throttle, silent or audit. Every verdict and score goes to the audit record, every flag to
+ * the strongest action among the screens that flagged: block, throttle, silent or audit. Every
+ * verdict and score goes to the audit record, every flag to
  * {@code warden_screening_flags_total{screen,action}}.
  *
  * <p>The screens run through {@link Screen#screenAsync}: the inline ones (the embedded query store,
