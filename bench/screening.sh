@@ -9,6 +9,11 @@
 #            attack evaluation (Square, NES, HopSkipJump, adaptive variants, four response policies)
 #            against the demo digits model behind the real screening stage, in process; JSON lines and a
 #            PNG (default bench/target-screening-eval/screening-detection.png)
+#        bench/screening.sh stage [PAIRS] [ROUNDS]
+#            the image screens' added latency (paired with a route without screening, through a real
+#            gateway on loopback) and added CPU time per request (ScreeningStageCost); the JMH form of the
+#            same pair is ScreeningGatewayBenchmark (part of the default JMH run)
+#        bench/screening.sh study [RUNS] [SALT]   fingerprint variants (-Dviews=...), see FingerprintStudy
 #        bench/screening.sh fashion [--runs N] [--train N] [--benign N]
 #            the same against an MLP on Fashion-MNIST with the published 28x28 parameters (query store
 #            only); installs the Debian package dataset-fashion-mnist when missing
@@ -25,6 +30,14 @@ if [ "${1:-}" = "fashion" ]; then
     apt-get install -y dataset-fashion-mnist >&2
   fi
   exec java -cp "$JAR" dev.warden.bench.screening.FashionEvaluation "$@"
+fi
+if [ "${1:-}" = "stage" ]; then
+  shift
+  exec java -cp "$JAR" dev.warden.bench.screening.ScreeningStageCost "$@"
+fi
+if [ "${1:-}" = "study" ]; then
+  shift
+  exec java ${STUDY_VIEWS:+-Dviews="$STUDY_VIEWS"} -cp "$JAR" dev.warden.bench.screening.FingerprintStudy "$@"
 fi
 if [ "${1:-}" = "eval" ]; then
   shift

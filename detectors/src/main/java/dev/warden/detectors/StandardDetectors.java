@@ -119,7 +119,7 @@ public final class StandardDetectors implements AutoCloseable {
     autoencoderModel = ae.toOnnx();
     autoencoder = OnnxScorer.fromBytes(autoencoderModel, MagNetAutoencoder.INPUT, MagNetAutoencoder.OUTPUT, 0);
     autoencoderThreshold = Calibration.thresholdAtFpr(autoencoder.scoreBatch(s.test().x()), options.autoencoderTargetFpr());
-    registry.register(AUTOENCODER, new OnnxScoreDetector(AUTOENCODER, autoencoder, autoencoderThreshold));
+    registry.register(AUTOENCODER, new OnnxScoreDetector(AUTOENCODER, autoencoder, autoencoderThreshold, true));
     injection = PromptInjectionClassifier.trainDefault();
     registry.register(PROMPT_INJECTION, TextDetectors.promptInjection(injection));
   }

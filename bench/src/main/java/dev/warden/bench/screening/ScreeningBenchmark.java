@@ -50,7 +50,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       session, one intra-op thread). Target p99 ≤ 0.2 ms.</li>
  *   <li>{@code digest784}: canonical HMAC-SHA-256 input digest of a [1, 784] FP32 tensor.</li>
  *   <li>{@code imageStage}: the whole {@link Screen} with both image screens (query store +
- *       autoencoder) on a 2-thread detector pool, distinct digits (no cache hits). Target p99 ≤ 1 ms.</li>
+ *       autoencoder), both inline on the calling thread (they declare {@code inline()}; the 2-thread pool is
+ *       there for offloaded detectors only), distinct digits (no cache hits). Target p99 ≤ 1 ms.</li>
  *   <li>{@code textScan1k} / {@code injection1k}: invisible-character scan and the chunked injection
  *       classifier on a 1 KiB prompt.</li>
  * </ul>

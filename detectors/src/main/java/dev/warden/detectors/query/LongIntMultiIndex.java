@@ -61,6 +61,12 @@ final class LongIntMultiIndex {
     }
   }
 
+  /** Length of {@code key}'s list, or 0. */
+  int length(long key) {
+    int i = slotOf(key);
+    return keys[i] == 0 ? 0 : lengths[i];
+  }
+
   /** Sets the head of an existing key (no length change). */
   void setHead(long key, int head) {
     int i = slotOf(key);

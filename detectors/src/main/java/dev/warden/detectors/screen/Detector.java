@@ -23,6 +23,15 @@ public interface Detector {
   /** Whether a verdict may be cached per (tenant, route, input digest). */
   boolean cacheable();
 
+  /**
+   * Whether {@link #detect} is cheap, CPU-only and bounded in its worst case (microseconds for any input
+   * the gateway admits; no I/O; no waiting except on short critical sections), so the {@link Screen}
+   * calls it on the calling thread, even an event loop, with no hand-off and no timeout. Default
+   * false: the detector runs on the screen's worker pool under its {@code timeoutMs} and
+   * {@code onError}, which is what a remote store or a model of unknown size needs.
+   */
+  default boolean inline() { return false; }
+
   /** Whether this detector looks at this kind of input (tensors or text). */
   boolean accepts(ScreenInput input);
 

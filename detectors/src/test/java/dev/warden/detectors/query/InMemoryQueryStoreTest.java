@@ -23,7 +23,7 @@ class InMemoryQueryStoreTest {
   final Fingerprinter fp = Fingerprinter.create(P);
 
   InMemoryQueryStore store(int capacity) {
-    return new InMemoryQueryStore(capacity, P.topS(), 60_000, now::get);
+    return new InMemoryQueryStore(capacity, P.hashes(), 60_000, now::get);
   }
 
   @Test
@@ -55,6 +55,34 @@ class InMemoryQueryStoreTest {
     // Blacklight's target: benign FPR <= 0.1 % on distinct inputs; 1797 images allow at most one.
     assertTrue(flagged <= 1, "benign flags: " + flagged + ", max shared " + maxShared);
     assertEquals(seen.size(), s.size());
+  }
+
+  @Test
+  void nesProbes_areFlaggedAtBlacklightsTarget_forSaltsAcrossTheRange_thanksToTheDenoisedView() {
+    DenseNetwork model = Recipes.digitsMlp(digits.train());
+    FingerprintParams rawOnly = new FingerprintParams(P.step(), P.window(), P.stride(), P.topS(), 25, P.saltRange());
+    for (float salt : new float[] {0f, 0.25f, 0.49f}) {
+      double both = nesFlagRate(model, Fingerprinter.withSecrets(P, salt, 11, 12), P);
+      double raw = nesFlagRate(model, Fingerprinter.withSecrets(rawOnly, salt, 11, 12), rawOnly);
+      // Blacklight's target: at least 90 % of attack queries flagged
+      assertTrue(both >= 0.9, "salt " + salt + ": NES queries flagged " + both + " (raw view alone " + raw + ")");
+      assertTrue(both > raw, "the denoised view must add detections: " + both + " vs " + raw);
+    }
+  }
+
+  /** Share of the queries of 4 short NES runs (the evaluation's settings, 120 queries each) that the store flags. */
+  private double nesFlagRate(DenseNetwork model, Fingerprinter f, FingerprintParams p) {
+    InMemoryQueryStore s = new InMemoryQueryStore(2000, p.hashes(), 60_000, now::get);
+    int[] counts = new int[2];
+    for (int r = 0; r < 4; r++) {
+      float[] x = digits.test().row(r * 17 + 1);
+      new dev.warden.detectors.attack.NesAttack(0, 16, 1f, 0.5f, 0.25f, 20, 120).run(q -> {
+        counts[0]++;
+        if (s.checkAndAdd("attacker", f.fingerprint(q), p.threshold()).flagged()) counts[1]++;
+        return model.forward(q);
+      }, x, digits.test().label(r * 17 + 1), 300 + r);
+    }
+    return (double) counts[1] / counts[0];
   }
 
   @Test
@@ -107,6 +135,19 @@ class InMemoryQueryStoreTest {
   }
 
   @Test
+  void aBacklogOfExpiredEntries_neverMatches_andDrainsAFewPerCheck() {
+    InMemoryQueryStore s = store(100);
+    float[] a = digits.test().row(3);
+    for (int i = 0; i < 60; i++) s.checkAndAdd("t", fp.fingerprint(a), P.threshold());
+    now.addAndGet(60_001);
+    assertFalse(s.checkAndAdd("t", fp.fingerprint(a), P.threshold()).flagged(), "expired entries must not match");
+    assertTrue(s.size() > 1, "one check evicts a bounded number of expired entries, not the whole backlog: " + s.size());
+    assertTrue(s.checkAndAdd("t", fp.fingerprint(a), P.threshold()).flagged(), "the fresh entry matches");
+    for (int i = 0; i < 20; i++) s.checkAndAdd("t", fp.fingerprint(digits.test().row(40 + i)), P.threshold());
+    assertTrue(s.size() <= 22, "the backlog drained: " + s.size());
+  }
+
+  @Test
   void indexStaysConsistent_underChurn() {
     InMemoryQueryStore s = store(7);
     InMemoryQueryStore reference = store(7);
@@ -127,7 +168,7 @@ class InMemoryQueryStoreTest {
     float[] x = digits.test().row(3);
     long[] a = Fingerprinter.withSecrets(P, 0.5f, 1, 2).fingerprint(x);
     long[] b = Fingerprinter.withSecrets(P, 0.5f, 1, 3).fingerprint(x);
-    assertTrue(a.length <= P.topS());
+    assertTrue(a.length <= P.hashes());
     for (int i = 1; i < a.length; i++) assertTrue(a[i - 1] < a[i]);
     assertFalse(Arrays.equals(a, b), "another key gives other hashes");
     assertArrayEquals(a, Fingerprinter.withSecrets(P, 0.5f, 1, 2).fingerprint(x.clone()));
@@ -137,5 +178,22 @@ class InMemoryQueryStoreTest {
     assertTrue(len > 30 && len <= 50, "77 windows, distinct ones kept up to S: " + len);
     assertThrows(IllegalArgumentException.class, () -> fp.fingerprint(new float[] {Float.NaN}));
     assertFalse(fp.toString().contains("salt="));
+  }
+
+  @Test
+  void theDenoisedView_addsItsOwnHashes_onlyForInputsOfWholeRows() {
+    float[] x = digits.test().row(5);
+    FingerprintParams one = new FingerprintParams(P.step(), P.window(), P.stride(), P.topS(), 25, P.saltRange());
+    long[] raw = Fingerprinter.withSecrets(one, 0.2f, 5, 6).fingerprint(x);
+    long[] both = Fingerprinter.withSecrets(P, 0.2f, 5, 6).fingerprint(x);
+    assertTrue(both.length > raw.length && both.length <= P.hashes(), raw.length + " vs " + both.length);
+    long[] shared = Arrays.stream(both).filter(h -> Arrays.binarySearch(raw, h) >= 0).toArray();
+    assertArrayEquals(raw, shared, "the raw view's hashes are kept as they are");
+    float[] ragged = Arrays.copyOf(x, 60); // not a whole number of rows of 8: raw view only
+    assertArrayEquals(Fingerprinter.withSecrets(one, 0.2f, 5, 6).fingerprint(ragged), Fingerprinter.withSecrets(P, 0.2f, 5, 6).fingerprint(ragged));
+    float[] flat = new float[16];
+    Arrays.fill(flat, 3f);
+    float[] mean = Fingerprinter.boxMean3x3(flat, 4, new float[16]);
+    for (float v : mean) assertEquals(3f, v, 1e-6, "the mean of a constant image is the image");
   }
 }

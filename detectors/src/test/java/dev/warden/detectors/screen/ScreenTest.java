@@ -60,6 +60,22 @@ class ScreenTest {
     @Override public Detection detect(ScreenInput in, double t) { throw new IllegalStateException("model file missing"); }
   }
 
+  /** Records the thread it ran on. */
+  static final class ThreadDetector implements Detector {
+    final boolean inline;
+    volatile Thread ranOn;
+    ThreadDetector(boolean inline) { this.inline = inline; }
+    @Override public String name() { return "thread"; }
+    @Override public double defaultThreshold() { return 1; }
+    @Override public boolean cacheable() { return false; }
+    @Override public boolean inline() { return inline; }
+    @Override public boolean accepts(ScreenInput in) { return true; }
+    @Override public Detection detect(ScreenInput in, double t) {
+      ranOn = Thread.currentThread();
+      return Detection.scored(0, t, "thread");
+    }
+  }
+
   static ScreenInput image(String tenant, float v) {
     return ScreenInput.ofTensors(tenant, "route-a", "digits", List.of(Tensor.ofFloats("input", new long[] {1, 2}, new float[] {v, 0})));
   }
@@ -178,5 +194,60 @@ class ScreenTest {
     assertTrue(second.verdicts().get(0).reason().contains("from another tenant"));
     assertEquals(1.0, second.verdicts().get(0).score());
     assertEquals(1, store.alarms("b"));
+  }
+
+  @Test
+  void inlineDetectors_runOnTheCallingThread_andTheResultIsReadyAtOnce() {
+    ThreadDetector inline = new ThreadDetector(true);
+    DetectorRegistry reg = new DetectorRegistry().register("thread", inline);
+    // a pool that refuses everything: an inline detector must never need it
+    ExecutorService none = Screen.newExecutor(1, 1);
+    none.shutdown();
+    var stage = new Screen(List.of(ScreenConfig.of("thread", null, 1L, "fail-closed")), reg, none, null)
+        .screenAsync(image("t", 1), null).toCompletableFuture();
+    assertTrue(stage.isDone(), "nothing was offloaded");
+    assertFalse(stage.join().verdicts().get(0).error());
+    assertSame(Thread.currentThread(), inline.ranOn);
+  }
+
+  @Test
+  void detectorsNotInline_runOnThePool_besideInlineOnes_inScreenOrder() {
+    ThreadDetector pooled = new ThreadDetector(false);
+    ThreadDetector inline = new ThreadDetector(true);
+    DetectorRegistry reg = new DetectorRegistry().register("pooled", pooled).register("inline", inline);
+    ScreenResult r = new Screen(List.of(ScreenConfig.of("pooled", null, 5000L, null), ScreenConfig.of("inline", null, 5000L, null)),
+        reg, pool, null).screen(image("t", 1), null);
+    assertEquals(List.of("pooled", "inline"), r.verdicts().stream().map(Verdict::screen).toList());
+    assertTrue(pooled.ranOn.getName().startsWith("warden-screen-"), pooled.ranOn.getName());
+    assertSame(Thread.currentThread(), inline.ranOn);
+  }
+
+  @Test
+  void aQueryStoreThatBlocks_isOffloaded_theEmbeddedOneRunsInline() {
+    FingerprintParams p = FingerprintParams.DIGITS_8X8;
+    InMemoryQueryStore embedded = InMemoryQueryStore.create(10, p, Duration.ofMinutes(1));
+    dev.warden.detectors.query.QueryStore remote = new dev.warden.detectors.query.QueryStore() {
+      @Override public boolean blocking() { return true; }
+      @Override public Match checkAndAdd(String tenant, long[] fingerprint, int threshold) {
+        return embedded.checkAndAdd(tenant, fingerprint, threshold);
+      }
+      @Override public long size() { return embedded.size(); }
+      @Override public long memoryBytes() { return 0; }
+      @Override public long alarms(String tenant) { return 0; }
+    };
+    assertFalse(embedded.blocking());
+    assertTrue(new QueryAttackDetector(Fingerprinter.create(p), embedded).inline());
+    assertFalse(new QueryAttackDetector(Fingerprinter.create(p), remote).inline());
+  }
+
+  @Test
+  void anAsyncScreenWithATimedOutDetector_completesNormally_withTheErrorVerdict() {
+    DetectorRegistry reg = new DetectorRegistry().register("hang", new HangingDetector()).register("value", new ValueDetector());
+    var stage = new Screen(List.of(ScreenConfig.of("hang", null, 20L, "fail-open"), ScreenConfig.of("value", 3.0, 20L, null)),
+        reg, pool, null).screenAsync(image("t", 5), null).toCompletableFuture();
+    ScreenResult r = stage.join();
+    assertTrue(r.verdicts().get(0).error());
+    assertFalse(r.verdicts().get(0).flagged());
+    assertTrue(r.verdicts().get(1).flagged(), "the other screen's verdict is kept");
   }
 }

@@ -13,19 +13,23 @@ import dev.warden.gateway.pipeline.StageAnswer;
 import dev.warden.gateway.pipeline.StageRejection;
 import dev.warden.gateway.pipeline.StageVerdict;
 import dev.warden.policies.Mode;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 
 /**
- * Step 6: runs the route's screens (query-attack store, ONNX detectors, text scanners) off the event
- * loop and applies the strongest action among the screens that flagged: block, throttle, silent or
- * audit. Every verdict and score goes to the audit record, every flag to
+ * Step 6: runs the route's screens (query-attack store, ONNX detectors, text scanners) and applies
+ * the strongest action among the screens that flagged: block, throttle, silent or audit. Every
+ * verdict and score goes to the audit record, every flag to
  * {@code warden_screening_flags_total{screen,action}}.
+ *
+ * <p>The screens run through {@link Screen#screenAsync}: the inline ones (the embedded query store,
+ * the built-in autoencoder: microseconds, bounded, no I/O) on this event loop, the others on the
+ * detector pool under their timeouts. When nothing was offloaded the verdicts are applied at once and
+ * the request continues on the event loop with no hand-off; otherwise the verdicts come back to the
+ * request's context.
  */
 final class ScreenStage implements Stage {
   private final String route;
@@ -34,18 +38,16 @@ final class ScreenStage implements Stage {
   private final Mode mode;
   private final Screening shared;
   private final GatewayMetrics metrics;
-  private final ExecutorService callers;
   private final boolean silent;
 
   ScreenStage(String route, Screen screen, Map<String, ScreenAction> actions, Mode mode, Screening shared,
-      GatewayMetrics metrics, ExecutorService callers) {
+      GatewayMetrics metrics) {
     this.route = route;
     this.screen = screen;
     this.actions = Map.copyOf(actions);
     this.mode = mode;
     this.shared = shared;
     this.metrics = metrics;
-    this.callers = callers;
     this.silent = actions.containsValue(ScreenAction.SILENT);
   }
 
@@ -77,9 +79,12 @@ final class ScreenStage implements Stage {
       return null;
     }
     InputDigest digest = ex.get(InputDigests.DIGEST);
-    Context ctx = Vertx.currentContext();
-    CompletableFuture<ScreenResult> cf = CompletableFuture.supplyAsync(() -> screen.screen(input, digest), callers);
-    return Future.fromCompletionStage(cf, ctx).map(result -> {
+    CompletableFuture<ScreenResult> cf = screen.screenAsync(input, digest).toCompletableFuture();
+    if (cf.isDone()) {
+      apply(ex, cf.join()); // every screen ran inline (or came from the cache): no hand-off
+      return null;
+    }
+    return Future.fromCompletionStage(cf, Vertx.currentContext()).map(result -> {
       apply(ex, result);
       return null;
     });

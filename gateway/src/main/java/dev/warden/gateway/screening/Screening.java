@@ -33,7 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The screening capability (steps 5 and 6): builds each route's digest and screen stages from its
@@ -59,11 +58,6 @@ public final class Screening implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final int cores = Runtime.getRuntime().availableProcessors();
   private final ExecutorService detectorPool = Screen.newExecutor(Math.max(2, cores), 1024);
-  private final ExecutorService callers = Executors.newFixedThreadPool(Math.max(2, cores), r -> {
-    Thread t = new Thread(r, "warden-screen-call");
-    t.setDaemon(true);
-    return t;
-  });
   private final VerdictCache verdicts = new VerdictCache(100_000, Duration.ofMinutes(10));
   private final Map<FingerprintParams, InMemoryQueryStore> stores = new ConcurrentHashMap<>();
   private final SharedQueryStores sharedStores = new SharedQueryStores();
@@ -233,7 +227,7 @@ public final class Screening implements AutoCloseable {
           storeParams.put(name, new FingerprintParams((float) params.path("step").asDouble(d.step()),
               params.path("window").asInt(d.window()), params.path("stride").asInt(d.stride()),
               params.path("hashes").asInt(d.topS()), params.path("threshold").asInt(d.threshold()),
-              (float) params.path("saltRange").asDouble(d.saltRange())));
+              (float) params.path("saltRange").asDouble(d.saltRange()), params.path("denoiseWidth").asInt(d.denoiseWidth())));
         } catch (IllegalArgumentException e) {
           problems.add(policy.problemAt(ptr + "/params", e.getMessage()));
           continue;
@@ -291,7 +285,7 @@ public final class Screening implements AutoCloseable {
       }
       storeParams.forEach((n, p) -> registry.register(n, queryDetector(policy, p)));
       Screen screen = new Screen(configs, registry, detectorPool, verdicts);
-      stages.add(new ScreenStage(route.name(), screen, actions, route.mode(), this, metrics, callers));
+      stages.add(new ScreenStage(route.name(), screen, actions, route.mode(), this, metrics));
     } catch (Exception e) {
       problems.add(policy.problemAt(route.pointer() + "/screening", "cannot build the screens: " + e));
     }
@@ -325,7 +319,6 @@ public final class Screening implements AutoCloseable {
     sharedStores.close();
     signed.close();
     detectorPool.shutdownNow();
-    callers.shutdownNow();
     if (standard != null) {
       standard.close();
     }

@@ -37,7 +37,7 @@ final class SharedQueryStores implements AutoCloseable {
       String ns = RedisQueryStore.namespace(p);
       // postings beyond the walk are never inspected: keep no more
       d = new QueryAttackDetector(RedisQueryStore.sharedFingerprinter(pool, ns, p),
-          new RedisQueryStore(pool, ns, p.topS(), TTL.toMillis(), RedisQueryStore.MAX_WALK));
+          new RedisQueryStore(pool, ns, p.hashes(), TTL.toMillis(), RedisQueryStore.MAX_WALK));
       detectors.put(p, d);
     }
     return d;

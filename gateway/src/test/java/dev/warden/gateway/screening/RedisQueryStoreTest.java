@@ -40,7 +40,7 @@ class RedisQueryStoreTest {
   }
 
   private static RedisQueryStore store(RespPool pool, int postingsPerHash) {
-    return new RedisQueryStore(pool, RedisQueryStore.namespace(P), P.topS(), 60_000, postingsPerHash);
+    return new RedisQueryStore(pool, RedisQueryStore.namespace(P), P.hashes(), 60_000, postingsPerHash);
   }
 
   @Test

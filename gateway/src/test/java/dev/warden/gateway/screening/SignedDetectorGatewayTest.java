@@ -259,6 +259,38 @@ class SignedDetectorGatewayTest {
   }
 
   @Test
+  void inlineScoreDetector_runsOnTheEventLoop_andStillFlags() throws Exception {
+    Path policy = copyPolicy("inline");
+    Files.writeString(policy, Files.readString(policy).replaceFirst("timeoutMs: 5000", "inline: true"));
+    Gateway g = TestGateways.start(policy);
+    try {
+      String url = TestGateways.url(g) + "/v2/models/signed-score/infer";
+      float[] white = new float[64];
+      java.util.Arrays.fill(white, 16f);
+      assertEquals(200, TestGateways.postJson(url, key, oipRequest(testRow(3))).statusCode());
+      HttpResponse<String> flagged = TestGateways.postJson(url, key, oipRequest(white));
+      assertEquals(403, flagged.statusCode(), flagged.body());
+      assertEquals("input_rejected", code(flagged));
+    } finally {
+      g.close();
+    }
+  }
+
+  @Test
+  void inlineDetectorWithATimeout_orWithoutAShape_failsThePolicy() throws Exception {
+    Path withTimeout = copyPolicy("inline-timeout");
+    Files.writeString(withTimeout, Files.readString(withTimeout).replaceFirst("(?m)^( +)timeoutMs: 5000$", "$1timeoutMs: 5000\n$1inline: true"));
+    Exception e = assertThrows(Exception.class, () -> TestGateways.start(withTimeout).close());
+    assertTrue(String.valueOf(e.getMessage()).contains("inline detectors run without a timeout"), e.getMessage());
+
+    Path unbounded = copyPolicy("inline-unbounded");
+    Files.writeString(unbounded, Files.readString(unbounded).replaceFirst("timeoutMs: 5000", "inline: true")
+        .replace("shape: [-1, 64], ", ""));
+    Exception u = assertThrows(Exception.class, () -> TestGateways.start(unbounded).close());
+    assertTrue(String.valueOf(u.getMessage()).contains("an inline detector needs input.shape"), u.getMessage());
+  }
+
+  @Test
   void reload_reverifies_andATamperedModelKeepsTheLastGoodPolicy() throws Exception {
     Path policy = copyPolicy("reload");
     Gateway g = TestGateways.start(policy);
