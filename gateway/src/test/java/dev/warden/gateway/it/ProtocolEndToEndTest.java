@@ -200,9 +200,9 @@ class ProtocolEndToEndTest {
     assertEquals(completion, r.body());
     assertEquals(request, only("/v1/chat/completions").getBodyAsString());
     assertEquals(promptBefore + 11,
-        TestGateways.metric(gateway, "warden_tokens_total", "kind=\"prompt\",route=\"chat\""));
+        TestGateways.awaitMetric(gateway, "warden_tokens_total", "kind=\"prompt\",route=\"chat\"", promptBefore + 11));
     assertEquals(complBefore + 3,
-        TestGateways.metric(gateway, "warden_tokens_total", "kind=\"completion\",route=\"chat\""));
+        TestGateways.awaitMetric(gateway, "warden_tokens_total", "kind=\"completion\",route=\"chat\"", complBefore + 3));
   }
 
   @Test
