@@ -1,5 +1,6 @@
 package dev.warden.gateway.privacy;
 
+import dev.warden.detectors.digest.DataType;
 import dev.warden.crypto.dp.BudgetStatus;
 import dev.warden.crypto.dp.DebitReceipt;
 import dev.warden.crypto.dp.NoiseUnavailableException;
@@ -201,7 +202,7 @@ final class PrivacyStage implements Stage {
     try {
       for (Tensor t : out.tensors()) {
         boolean covered = (outputs.isEmpty() || outputs.contains(t.name()))
-            && t.datatype() != dev.warden.gateway.protocol.DataType.BYTES;
+            && t.datatype() != DataType.BYTES;
         if (!covered) {
           if (mechanism.isDp()) {
             // an output released without noise (a clean label, logits next to the noisy probabilities) would

@@ -1,5 +1,6 @@
 package dev.warden.gateway.protocol;
 
+import dev.warden.detectors.digest.DataType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -85,7 +86,7 @@ public final class OipCodec {
         throw new MalformedInputException(where + ": expected an object");
       }
       String name = text(t, "name", where);
-      DataType dt = DataType.parse(text(t, "datatype", where));
+      DataType dt = datatype(text(t, "datatype", where));
       if (dt == null) {
         throw new MalformedInputException(where + ".datatype: unknown datatype '" + t.get("datatype").asText() + "'");
       }
@@ -287,7 +288,7 @@ public final class OipCodec {
     ByteBuffer b = ByteBuffer.allocate(flat.size() * dt.size()).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < flat.size(); i++) {
       JsonNode v = flat.get(i);
-      if (dt.isFloat()) {
+      if (dt.isFloatingPoint()) {
         double d = floating(v, where, i);
         switch (dt) {
           case FP16 -> b.putShort(Half.fromFloat((float) d));
@@ -404,5 +405,15 @@ public final class OipCodec {
       }
     }
     return a;
+  }
+
+  /** OIP datatype names are exact ("FP32"): another spelling is refused like an unknown name (null). */
+  private static DataType datatype(String name) {
+    for (DataType d : DataType.values()) {
+      if (d.name().equals(name)) {
+        return d;
+      }
+    }
+    return null;
   }
 }

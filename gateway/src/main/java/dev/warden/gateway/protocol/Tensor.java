@@ -1,5 +1,6 @@
 package dev.warden.gateway.protocol;
 
+import dev.warden.detectors.digest.DataType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.detectors.digest.Half;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package dev.warden.gateway.protocol;
 
+import dev.warden.detectors.digest.DataType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,5 @@
 package dev.warden.gateway.screening;
 
-import dev.warden.detectors.digest.DataType;
 import dev.warden.detectors.digest.DigestKey;
 import dev.warden.detectors.digest.InputDigest;
 import dev.warden.detectors.digest.InputDigester;
@@ -73,7 +72,7 @@ public final class InputDigests {
     if (ex.inference() != null) {
       List<Tensor> out = new ArrayList<>();
       for (dev.warden.gateway.protocol.Tensor t : ex.inference().tensors()) {
-        out.add(Tensor.fromBinary(t.name(), DataType.valueOf(t.datatype().name()), t.shape(), t.data()));
+        out.add(Tensor.fromBinary(t.name(), t.datatype(), t.shape(), t.data()));
       }
       return out;
     }

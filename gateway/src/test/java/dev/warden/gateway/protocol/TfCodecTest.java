@@ -1,5 +1,6 @@
 package dev.warden.gateway.protocol;
 
+import dev.warden.detectors.digest.DataType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

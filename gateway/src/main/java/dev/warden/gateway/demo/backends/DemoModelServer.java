@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.warden.gateway.protocol.DataType;
+import dev.warden.detectors.digest.DataType;
 import dev.warden.gateway.protocol.InferenceMessage;
 import dev.warden.gateway.protocol.MalformedInputException;
 import dev.warden.gateway.protocol.OipCodec;

@@ -9,7 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.warden.gateway.protocol.DataType;
+import dev.warden.detectors.digest.DataType;
 import dev.warden.gateway.protocol.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
