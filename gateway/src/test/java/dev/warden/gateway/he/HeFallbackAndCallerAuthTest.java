@@ -132,6 +132,7 @@ class HeFallbackAndCallerAuthTest {
         Map.entry("STATE", dir.resolve("state")), Map.entry("MODEL", model), Map.entry("SIG", model.resolve("model.sig")),
         Map.entry("PUB", pub), Map.entry("KEYDIR", dir.resolve("he-keys")), Map.entry("KEK", kek)));
     gateway = TestGateways.start(policy);
+    HeRouteTest.awaitReady(gateway);
   }
 
   @AfterAll

@@ -194,6 +194,16 @@ class HeRouteTest {
         Map.entry("MODEL", model), Map.entry("SIG", model.resolve("model.sig")), Map.entry("PUB", pub),
         Map.entry("KEYDIR", dir.resolve("he-keys")), Map.entry("KEK", kek), Map.entry("ROTATE", ROTATE));
     gateway = TestGateways.start(TestGateways.writePolicy(dir.resolve("policy.yaml"), POLICY, policyTokens));
+    awaitReady(gateway);
+  }
+
+  /** Waits until the gateway has verified the policy's model signatures (that runs behind the start). */
+  static void awaitReady(Gateway g) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (g.notReadyReason() != null && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertNull(g.notReadyReason());
   }
 
   static void sign(Path model, Path key) throws Exception {
@@ -526,10 +536,7 @@ class HeRouteTest {
     second.put("STATE", dir.resolve("state-restarted"));
     try (Gateway restarted = TestGateways.start(TestGateways.writePolicy(dir.resolve("policy-restarted.yaml"),
         POLICY, second))) {
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (restarted.notReadyReason() != null && System.nanoTime() < deadline) {
-        Thread.sleep(50); // the model signatures are verified behind the start
-      }
+      awaitReady(restarted);
       for (int i = 0; i < 2; i++) {
         HttpResponse<String> r = TestGateways.HTTP.send(TestGateways.request(TestGateways.url(restarted)
             + "/v2/models/digits4/infer", apiKey).header("Content-Type", "application/json")
