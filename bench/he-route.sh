@@ -3,10 +3,14 @@
 # logistic regression, the gateway with a route that sends X-Data-Class: restricted there, and the plain ONNX
 # Runtime server for comparison. Latency p50/p99 and req/s at concurrency 1 and 8, and the bytes on the wire
 # (one-time evaluation-key upload, query and answer ciphertexts). Prints JSON lines last.
-# Usage: bench/he-route.sh [requests per run, default 300]   (env TARGET_DIR, default target-he-route-bench)
+# Also the MLP route (square activation, N = 16384). Load average printed before and after.
+# Usage: bench/he-route.sh [LR requests per run, default 300] [MLP requests per run, default 40]   (env TARGET_DIR, default target-he-route-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET_DIR="${TARGET_DIR:-target-he-route-bench}"
 mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -Dmaven.test.skip=true package >&2
 JAR="bench/$TARGET_DIR/benchmarks.jar"
-java -cp "$JAR" dev.warden.bench.heroute.HeRouteBench "$@" 2>/dev/null | grep '^{'
+load() { printf '{"bench":"he-route-load","when":"%s","loadavg":"%s"}\n' "$1" "$(cut -d' ' -f1-3 /proc/loadavg)"; }
+load start
+java -cp "$JAR" dev.warden.bench.heroute.HeRouteBench "$@" 2>"bench/$TARGET_DIR/he-route-bench.log" | grep '^{'
+load end

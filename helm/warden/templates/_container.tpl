@@ -51,6 +51,8 @@ Deployment, and by charts that add Warden to their own model-server pod (see war
     {{- if $v.heBackend.enabled }}
     - name: WARDEN_HE_BACKEND_URL
       value: {{ printf "http://%s-he-backend:%d" (include "warden.fullname" $root) (int $v.heBackend.port) | quote }}
+    - name: WARDEN_HE_BACKEND_TOKEN_FILE
+      value: {{ printf "%s/token" $v.secrets.heBackendToken.mountPath | quote }}
     {{- end }}
     - name: WARDEN_REPLICA_ID
       valueFrom:

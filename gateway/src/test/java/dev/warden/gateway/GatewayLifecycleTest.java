@@ -73,6 +73,9 @@ class GatewayLifecycleTest {
       assertEquals("lifecycle", page.get("name").asText());
       assertEquals("r", page.at("/routes/0").asText());
       assertTrue(page.at("/lastReload/ok").asBoolean());
+      JsonNode models = JSON.readTree(TestGateways.get(admin + "/admin/models", null).body());
+      assertEquals("r", models.at("/unsignedRoutes/0/route").asText(), "allowUnsignedModel shows: " + models);
+      assertEquals("m", models.at("/unsignedRoutes/0/model").asText());
       assertEquals(404, TestGateways.get(admin + "/admin/nothing", null).statusCode());
       assertEquals(405, TestGateways.HTTP.send(TestGateways.request(admin + "/livez", null)
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode());

@@ -11,7 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HeBackendRenderTest {
-  private static final String HE = "heBackend:\n  enabled: true\n  models: {existingClaim: he-models}\n";
+  private static final String HE = "heBackend:\n  enabled: true\n  models: {existingClaim: he-models}\n"
+      + "secrets:\n  modelSigning: {existingSecret: signers}\n  heBackendToken: {existingSecret: he-token}\n";
 
   @Test
   void heBackend_isASeparateDeploymentAndService_servingItsModelsDirectory() {
@@ -21,7 +22,12 @@ class HeBackendRenderTest {
     PodSecurity.assertRestricted(pod);
     JsonNode he = byName(pod.path("containers"), "he-backend");
     PodSecurity.assertWardenContainer(he);
-    assertEquals(List.of("he-backend", "--models", "/models/he", "--port", "8600"), StandaloneRenderTest.textList(he.path("args")));
+    assertEquals(List.of("he-backend", "--models", "/models/he", "--port", "8600", "--host", "0.0.0.0", "--public-key",
+        "/etc/warden/trust/signing/model-signing.pub.pem", "--token-file", "/etc/warden/secrets/he-backend/token"),
+        StandaloneRenderTest.textList(he.path("args")));
+    assertEquals("he-token", byName(pod.path("volumes"), "he-backend-token").path("secret").path("secretName").asText());
+    assertEquals("signers", byName(pod.path("volumes"), "model-signing").path("secret").path("secretName").asText());
+    assertTrue(byName(he.path("volumeMounts"), "he-backend-token").path("readOnly").asBoolean());
     JsonNode mount = byName(he.path("volumeMounts"), "he-models");
     assertTrue(mount.path("readOnly").asBoolean());
     assertEquals("he-models", byName(pod.path("volumes"), "he-models").path("persistentVolumeClaim").path("claimName").asText());
@@ -43,6 +49,19 @@ class HeBackendRenderTest {
     JsonNode warden = byName(Chart.render(HE).one("Deployment", "rel-warden")
         .path("spec").path("template").path("spec").path("containers"), "warden");
     assertEquals("http://rel-warden-he-backend:8600", Chart.envValue(warden, "WARDEN_HE_BACKEND_URL"));
+    assertEquals("/etc/warden/secrets/he-backend/token", Chart.envValue(warden, "WARDEN_HE_BACKEND_TOKEN_FILE"));
+    assertTrue(byName(warden.path("volumeMounts"), "secret-hebackendtoken").path("readOnly").asBoolean(),
+        "the gateway mounts the token it presents");
+  }
+
+  @Test
+  void heBackend_withoutItsCallersTokenOrTheSigningKey_isRefused() {
+    String noToken = "heBackend:\n  enabled: true\n  models: {existingClaim: he-models}\n"
+        + "secrets:\n  modelSigning: {existingSecret: signers}\n";
+    assertTrue(Chart.renderFailure(noToken).contains("heBackendToken"), Chart.renderFailure(noToken));
+    String noSigner = "heBackend:\n  enabled: true\n  models: {existingClaim: he-models}\n"
+        + "secrets:\n  heBackendToken: {existingSecret: he-token}\n";
+    assertTrue(Chart.renderFailure(noSigner).contains("modelSigning"), Chart.renderFailure(noSigner));
   }
 
   @Test

@@ -59,7 +59,8 @@ class NetworkPolicyRenderTest {
                 + "  egress:\n    redis:\n      to: [{podSelector: {matchLabels: {app: redis}}}]\n      port: 6379\n"
                 + "    sigstore: {enabled: true, cidrs: [203.0.113.0/24]}\n"
                 + "state: {store: redis, redis: {url: \"redis://redis:6379/0\", existingSecret: rp}}\n"
-                + "heBackend: {enabled: true, models: {existingClaim: he}}\n");
+                + "heBackend: {enabled: true, models: {existingClaim: he}}\n"
+                + "secrets: {modelSigning: {existingSecret: s}, heBackendToken: {existingSecret: t}}\n");
     JsonNode egress = m.one("NetworkPolicy", "rel-warden").path("spec").path("egress");
     assertEquals(5, egress.size(), egress.toString());
     assertEquals(List.of(6379), ports(egress.get(2)));

@@ -25,6 +25,7 @@ class SecretsRenderTest {
     SECRETS.put("sigstoreTrustedRoot", new String[] {"sigstore-root", "/etc/warden/trust/sigstore"});
     SECRETS.put("auditSigningKey", new String[] {"audit-key", "/etc/warden/secrets/audit"});
     SECRETS.put("heKeyStoreKey", new String[] {"he-keystore-key", "/etc/warden/secrets/he-keystore"});
+    SECRETS.put("heBackendToken", new String[] {"he-backend-token", "/etc/warden/secrets/he-backend"});
   }
 
   /** Things that must never appear in a ConfigMap or an env value. */

@@ -438,9 +438,43 @@ public final class PolicyLoader {
         out.put(e.getKey(), new Backend(e.getKey(), url, Protocol.parse(b.get("protocol").asText()),
             b.path("timeoutMs").asLong(30_000), b.path("connectTimeoutMs").asLong(2_000),
             b.path("retries").asInt(1), b.path("maxConnections").asInt(256),
-            cb.path("failureThreshold").asInt(5), cb.path("openMs").asLong(5_000), tls, ptr));
+            cb.path("failureThreshold").asInt(5), cb.path("openMs").asLong(5_000), tls,
+            optText(b, "fallback"), optPath(ptr, b, "tokenFile"), ptr));
       });
+      out.values().forEach(b -> heOnly(b, out));
       return out;
+    }
+
+    /**
+     * {@code fallback} and {@code tokenFile} belong to warden-he backends, and an HE backend falls back
+     * only to another HE backend: sensitive plaintext never goes to a plain backend.
+     */
+    private void heOnly(Backend b, Map<String, Backend> all) {
+      boolean he = b.protocol() == Protocol.WARDEN_HE;
+      if (!he && b.tokenFile().isPresent()) {
+        problem(b.pointer() + "/tokenFile", "tokenFile is only for warden-he backends");
+      }
+      if (b.fallback().isEmpty()) {
+        return;
+      }
+      String fp = b.pointer() + "/fallback";
+      Backend f = all.get(b.fallback().get());
+      if (!he) {
+        problem(fp, "fallback is only for warden-he backends");
+      } else if (f == null) {
+        problem(fp, "unknown backend '" + b.fallback().get() + "' (not under spec.backends)");
+      } else if (f.protocol() != Protocol.WARDEN_HE) {
+        problem(fp, "fallback '" + f.name() + "' speaks " + f.protocol().wireName() + ": an HE backend may only "
+            + "fall back to another warden-he backend (sensitive data never goes to a plain backend)");
+      } else {
+        Set<String> seen = new HashSet<>(Set.of(b.name()));
+        for (Backend x = f; x != null; x = x.fallback().map(all::get).orElse(null)) {
+          if (!seen.add(x.name())) {
+            problem(fp, "fallback chain of '" + b.name() + "' loops back to '" + x.name() + "'");
+            break;
+          }
+        }
+      }
     }
 
     private List<Model> models(JsonNode arr, Mode dflt) {

@@ -34,10 +34,14 @@ public final class Specs {
   /** Client-certificate SAN globs ({@code *} matches any run of characters). */
   public record Mtls(Optional<String> sanUri, Optional<String> sanDns) {}
 
-  /** A model server (or HE backend) the gateway forwards to. */
+  /**
+   * A model server (or HE backend) the gateway forwards to. {@code fallback} (warden-he only) names
+   * another warden-he backend tried when this one is down or too slow; {@code tokenFile} (warden-he
+   * only) holds the bearer token the gateway presents to the HE backend.
+   */
   public record Backend(String name, URI url, Protocol protocol, long timeoutMs, long connectTimeoutMs,
       int retries, int maxConnections, int failureThreshold, long openMs, Optional<BackendTls> tls,
-      String pointer) {}
+      Optional<String> fallback, Optional<Path> tokenFile, String pointer) {}
 
   /** TLS towards a backend (trust anchors and an optional client certificate). */
   public record BackendTls(Optional<Path> caFile, Optional<String> serverName,

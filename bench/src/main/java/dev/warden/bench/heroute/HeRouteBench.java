@@ -13,6 +13,7 @@ import dev.warden.gateway.auth.ApiKeyIndex;
 import dev.warden.gateway.demo.backends.DemoModelServer;
 import dev.warden.gateway.he.HeKeyStore;
 import dev.warden.gateway.he.HeModels;
+import dev.warden.gateway.he.backend.CallerAuth;
 import dev.warden.gateway.he.backend.HeBackendServer;
 import dev.warden.verifier.EcCurve;
 import dev.warden.verifier.KeyGenerator;
@@ -39,10 +40,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Latency of the digits logistic-regression HE route through the gateway on loopback (real HE backend,
- * real gateway; no screening or rate limits on the route, so the figures are the HE path itself), with
- * the plain ONNX Runtime route for comparison, and the bytes on the wire. Prints JSON lines.
- * Args: [requests per run, default 300].
+ * Latency of the digits logistic-regression HE route (N = 8192) and of the square-activation MLP route
+ * (N = 16384) through the gateway on loopback (real HE backend with caller authentication by bearer
+ * token, real gateway; no screening or rate limits on the routes, so the figures are the HE path itself),
+ * with the plain ONNX Runtime route for comparison, and the bytes on the wire. Prints JSON lines.
+ * Args: [LR requests per run, default 300] [MLP requests per run, default 40].
  */
 public final class HeRouteBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,26 +53,35 @@ public final class HeRouteBench {
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+    int nMlp = args.length > 1 ? Integer.parseInt(args[1]) : 40;
     Path dir = Files.createTempDirectory("warden-he-bench");
     Dataset.Split split = Recipes.digitsSplit();
     byte[] onnx = Recipes.digitsLogisticRegression(split.train()).toOnnx("input", "probabilities");
     Path model = dir.resolve("he-models/digits");
     Files.createDirectories(model);
     Files.write(model.resolve("model.onnx"), onnx);
+    byte[] mlpOnnx = Recipes.digitsSquareMlp(split.train()).toOnnx("input", "probabilities");
+    Path mlp = dir.resolve("he-models/digits-mlp");
+    Files.createDirectories(mlp);
+    Files.write(mlp.resolve("model.onnx"), mlpOnnx);
+    Files.writeString(mlp.resolve("he-parameters"), HeModels.LOGN14);
     Path key = dir.resolve("sign.pem");
     Path pub = dir.resolve("sign.pub.pem");
     KeyGenerator.write(KeyGenerator.generate(EcCurve.P256), key, pub);
     try (ModelHasher hasher = new ModelHasher()) {
-      ModelSigner.withKey(Pem.readPrivateKey(key, null), hasher)
-          .sign(model, model.resolve("model.sig"), HashingOptions.files(), HashProgress.NONE);
+      for (Path m : new Path[] {model, mlp}) {
+        ModelSigner.withKey(Pem.readPrivateKey(key, null), hasher)
+            .sign(m, m.resolve("model.sig"), HashingOptions.files(), HashProgress.NONE);
+      }
     }
+    CallerAuth.createTokenFile(dir.resolve("he-token"), new SecureRandom());
     HeKeyStore.createKekFile(dir.resolve("kek"), new SecureRandom());
     String apiKey = "wdn_bench_" + Long.toHexString(new SecureRandom().nextLong());
     Files.writeString(dir.resolve("keys.sha256"), ApiKeyIndex.hashHex(apiKey) + "\n");
 
     Vertx vertx = Vertx.vertx();
     HeBackendServer backend = HeBackendServer.start(vertx, "127.0.0.1", 0, dir.resolve("he-models"), pub,
-        HeBackendServer.Options.defaults()).await();
+        slowMachineOptions(), CallerAuth.token(CallerAuth.readToken(dir.resolve("he-token")))).await();
     DemoModelServer plain = DemoModelServer.start(vertx, "127.0.0.1", 0,
         java.util.Map.of("digits", model.resolve("model.onnx"))).await();
     String policy = String.join("\n",
@@ -83,13 +94,22 @@ public final class HeRouteBench {
         "      apiKeys: {sha256File: \"" + dir.resolve("keys.sha256") + "\"}",
         "  backends:",
         "    plain: {url: \"http://127.0.0.1:" + plain.actualPort() + "\", protocol: oip, timeoutMs: 10000}",
-        "    he: {url: \"http://127.0.0.1:" + backend.actualPort() + "\", protocol: warden-he, timeoutMs: 10000}",
+        "    he: {url: \"http://127.0.0.1:" + backend.actualPort() + "\", protocol: warden-he, timeoutMs: 120000, "
+            + "tokenFile: \"" + dir.resolve("he-token") + "\"}",
         "  models:",
         "    - name: digits",
         "      path: \"" + model + "\"",
         "      signature: \"" + model.resolve("model.sig") + "\"",
         "      authority: {key: {publicKey: \"" + pub + "\"}}",
+        "    - name: digits-mlp",
+        "      path: \"" + mlp + "\"",
+        "      signature: \"" + mlp.resolve("model.sig") + "\"",
+        "      authority: {key: {publicKey: \"" + pub + "\"}}",
         "  routes:",
+        "    - name: digits-mlp",
+        "      match: {protocol: oip, model: digits-mlp}",
+        "      tenants: [bench]",
+        "      backend: he",
         "    - name: digits",
         "      match: {protocol: oip, model: digits}",
         "      tenants: [bench]",
@@ -101,6 +121,8 @@ public final class HeRouteBench {
         "    models:",
         "      digits: {path: \"" + model + "\", signature: \"" + model.resolve("model.sig") + "\", publicKey: \""
             + pub + "\"}",
+        "      digits-mlp: {path: \"" + mlp + "\", signature: \"" + mlp.resolve("model.sig") + "\", publicKey: \""
+            + pub + "\", parameters: " + HeModels.LOGN14 + "}",
         "");
     Path policyFile = dir.resolve("policy.yaml");
     Files.writeString(policyFile, policy);
@@ -135,26 +157,47 @@ public final class HeRouteBench {
               + "\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"req_per_s\":%.1f}%n", he ? "he" : "plain", c, n, r[0], r[1], r[2]);
         }
       }
-      // bytes on the wire: exactly what the gateway sends/receives per request and once per key set
-      CompiledModel cm = HeModels.compile(onnx, null);
-      EncryptedInference.KeyHolder kh = EncryptedInference.KeyHolder.create(cm, new SecureRandom(),
-          EncryptedInference.Options.defaults());
-      double[] x = new double[64];
-      for (int i = 0; i < 64; i++) {
-        x[i] = split.test().x()[0][i];
+      String mlpUrl = "http://127.0.0.1:" + gateway.port() + "/v2/models/digits-mlp/infer";
+      run(http, mlpUrl, apiKey, bodies, true, 1, Math.min(nMlp, 10)); // warm-up (JIT, key push)
+      for (int c : new int[] {1, 8}) {
+        double[] r = run(http, mlpUrl, apiKey, bodies, true, c, nMlp);
+        System.out.printf("{\"bench\":\"he-route\",\"route\":\"he-mlp\",\"concurrency\":%d,\"requests\":%d,"
+            + "\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"req_per_s\":%.1f}%n", c, nMlp, r[0], r[1], r[2]);
       }
-      byte[] evk = kh.evaluationKeys();
-      byte[] query = kh.encrypt(new double[][] {x});
-      byte[] answer = new EncryptedInference.Evaluator(cm, evk).evaluate(query);
-      System.out.printf("{\"bench\":\"he-route-bytes\",\"evaluation_keys_bytes\":%d,\"query_bytes\":%d,"
-          + "\"answer_bytes\":%d,\"rotations\":%d,\"batch_capacity\":%d}%n", evk.length, query.length, answer.length,
-          cm.rotationSteps().size(), cm.batchCapacity());
+      bytes("lr", HeModels.compile(onnx, null), split);
+      bytes("mlp", HeModels.compile(mlpOnnx, HeModels.LOGN14), split);
     } finally {
       gateway.close();
       backend.close().await();
       plain.close().await();
       vertx.close().await();
     }
+  }
+
+  /**
+   * The backend's defaults but a 2-minute evaluation deadline: on a loaded 2-core machine eight queued
+   * MLP evaluations exceed the default 10 s, and the bench measures latency rather than refusals.
+   */
+  static HeBackendServer.Options slowMachineOptions() {
+    HeBackendServer.Options d = HeBackendServer.Options.defaults();
+    return new HeBackendServer.Options(d.maxCiphertextBytes(), d.maxKeySetBytes(), d.maxCachedKeyBytes(),
+        d.maxKeySets(), d.workers(), d.maxQueued(), 120_000);
+  }
+
+  /** Bytes on the wire: exactly what the gateway sends/receives per request and once per key set. */
+  static void bytes(String name, CompiledModel cm, Dataset.Split split) {
+    EncryptedInference.KeyHolder kh = EncryptedInference.KeyHolder.create(cm, new SecureRandom(),
+        EncryptedInference.Options.defaults());
+    double[] x = new double[64];
+    for (int i = 0; i < 64; i++) {
+      x[i] = split.test().x()[0][i];
+    }
+    byte[] evk = kh.evaluationKeys();
+    byte[] query = kh.encrypt(new double[][] {x});
+    byte[] answer = new EncryptedInference.Evaluator(cm, evk).evaluate(query);
+    System.out.printf("{\"bench\":\"he-route-bytes\",\"model\":\"%s\",\"evaluation_keys_bytes\":%d,"
+        + "\"query_bytes\":%d,\"answer_bytes\":%d,\"rotations\":%d,\"batch_capacity\":%d}%n", name, evk.length,
+        query.length, answer.length, cm.rotationSteps().size(), cm.batchCapacity());
   }
 
   /** {p50 ms, p99 ms, req/s}. */
@@ -169,7 +212,7 @@ public final class HeRouteBench {
       fs.add(pool.submit(() -> {
         int i;
         while ((i = next.getAndIncrement()) < n) {
-          HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+          HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(180))
               .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i % bodies.size())));
           if (he) {
@@ -185,11 +228,14 @@ public final class HeRouteBench {
         return null;
       }));
     }
-    for (Future<?> f : fs) {
-      f.get();
+    try {
+      for (Future<?> f : fs) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
     }
     long total = System.nanoTime() - t0;
-    pool.shutdown();
     Arrays.sort(lat);
     return new double[] {lat[n / 2] / 1e6, lat[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1e6,
         n / (total / 1e9)};

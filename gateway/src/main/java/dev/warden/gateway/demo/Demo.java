@@ -12,6 +12,7 @@ import dev.warden.gateway.auth.ApiKeyIndex;
 import dev.warden.gateway.demo.backends.DemoChatServer;
 import dev.warden.gateway.demo.backends.DemoModelServer;
 import dev.warden.gateway.he.HeKeyStore;
+import dev.warden.gateway.he.backend.CallerAuth;
 import dev.warden.gateway.he.backend.HeBackendServer;
 import dev.warden.policies.PolicyLoader;
 import dev.warden.verifier.EcCurve;
@@ -156,6 +157,7 @@ public final class Demo implements AutoCloseable {
       }
     }
     HeKeyStore.createKekFile(dir.resolve("secrets/he-kek"), new SecureRandom());
+    CallerAuth.createTokenFile(dir.resolve("secrets/he-backend-token"), new SecureRandom());
     float[] patient = bc.test().x()[0];
     ObjectNode oip = JSON.createObjectNode();
     oip.put("id", "patient-1");
@@ -202,7 +204,8 @@ public final class Demo implements AutoCloseable {
         .await();
     chatServer = DemoChatServer.start(vertx, options.host(), options.chatPort()).await();
     heBackend = HeBackendServer.start(vertx, options.host(), options.hePort(), dir.resolve("he-models"),
-        dir.resolve("keys/model-signing.pub.pem"), HeBackendServer.Options.defaults()).await();
+        dir.resolve("keys/model-signing.pub.pem"), HeBackendServer.Options.defaults(),
+        CallerAuth.token(CallerAuth.readToken(dir.resolve("secrets/he-backend-token")))).await();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("WARDEN_DEMO_DIR", dir.toString());
     env.put("WARDEN_DEMO_MODEL_PORT", Integer.toString(modelServer.actualPort()));
@@ -258,6 +261,7 @@ public final class Demo implements AutoCloseable {
         "WARDEN_MODEL_SERVER_URL=http://" + options.host() + ":" + modelServer.actualPort(),
         "WARDEN_CHAT_BACKEND_URL=http://" + options.host() + ":" + chatServer.actualPort(),
         "WARDEN_HE_BACKEND_URL=http://" + options.host() + ":" + heBackend.actualPort(),
+        "WARDEN_HE_BACKEND_TOKEN_FILE=" + dir.resolve("secrets/he-backend-token"),
         "");
     writePrivate(dir.resolve("demo.env"), env);
   }

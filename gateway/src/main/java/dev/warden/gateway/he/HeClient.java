@@ -15,29 +15,54 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The gateway's HTTP client for the HE backend's API (see {@link HeBackendServer}). Pushes a tenant's
  * evaluation keys on first use (and again if the backend lost them), posts ciphertexts, retires key ids.
  * Any transport failure, timeout or error status becomes a {@link StageRejection}: 503
- * {@code he_backend_unavailable} (down, slow, busy) or 502 {@code he_backend_error}.
+ * {@code he_backend_unavailable} (down, slow, busy) or 502 {@code he_backend_error}. Each request
+ * carries the backend's bearer token (policy {@code tokenFile}) and, for {@code https} backends, uses
+ * the backend's {@code tls} settings (CA, client certificate for mTLS).
  */
 final class HeClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Vertx vertx;
-  private final HttpClient http;
+  private final Function<String, String> tokens;
+  /** One pooled client per TLS setting (plain HTTP shares one). */
+  private final Map<Object, HttpClient> clients = new ConcurrentHashMap<>();
 
-  HeClient(Vertx vertx) {
+  /** {@code tokens}: the bearer token of a backend by name, or null. */
+  HeClient(Vertx vertx, Function<String, String> tokens) {
     this.vertx = vertx;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(32));
+    this.tokens = tokens;
+  }
+
+  private HttpClient http(Backend b) {
+    boolean tls = "https".equals(b.url().getScheme());
+    return clients.computeIfAbsent(tls ? b.tls() : "http", k -> {
+      HttpClientOptions o = new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true).setSsl(tls);
+      if (tls) {
+        o.setVerifyHost(true);
+        b.tls().ifPresent(t -> {
+          t.caFile().ifPresent(ca -> o.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+          t.clientCertFile().ifPresent(c -> o.setKeyCertOptions(new PemKeyCertOptions().setCertPath(c.toString())
+              .setKeyPath(t.clientKeyFile().orElseThrow().toString())));
+        });
+      }
+      return vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(32));
+    });
   }
 
   private record Reply(int status, Buffer body) {}
 
-  private Future<Reply> send(HttpMethod method, String url, String keyId, Buffer body, long timeoutMs) {
+  private Future<Reply> send(Backend b, HttpMethod method, String url, String keyId, Buffer body, long timeoutMs) {
     Promise<Reply> p = Promise.promise();
     long timer = vertx.setTimer(Math.max(1, timeoutMs), t -> p.tryFail(new StageRejection(503,
         "he_backend_unavailable", "the HE backend did not answer within " + timeoutMs + " ms")));
@@ -47,9 +72,13 @@ final class HeClient {
       ro.putHeader(HeBackendServer.KEY_HEADER, keyId);
     }
     ro.putHeader("Content-Type", "application/octet-stream");
-    http.request(ro)
+    String token = tokens.apply(b.name());
+    if (token != null) {
+      ro.putHeader("Authorization", "Bearer " + token);
+    }
+    http(b).request(ro)
         .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b)))
+        .compose(resp -> resp.body().map(buf -> new Reply(resp.statusCode(), buf)))
         .onComplete(ar -> {
           vertx.cancelTimer(timer);
           if (ar.succeeded()) {
@@ -70,7 +99,7 @@ final class HeClient {
   /** Encrypted inference; pushes the key set first when this backend has not got it. */
   Future<byte[]> infer(Backend backend, String model, TenantKey tk, byte[] query) {
     String url = base(backend);
-    Future<Void> pushed = tk.pushedTo.contains(url) ? Future.succeededFuture() : push(backend, model, tk);
+    Future<Void> pushed = tk.pushedTo.containsKey(url) ? Future.succeededFuture() : push(backend, model, tk);
     return pushed.compose(v -> post(backend, model, tk, query)).compose(r -> {
       if (r.status() == 404 && "unknown_key".equals(code(r.body()))) {
         tk.pushedTo.remove(url); // evicted or restarted backend: push once more
@@ -82,24 +111,25 @@ final class HeClient {
 
   private Future<Reply> post(Backend backend, String model, TenantKey tk, byte[] query) {
     String url = base(backend) + "/v1/models/" + enc(model) + "/infer";
-    return send(HttpMethod.POST, url, tk.keyId, Buffer.buffer(query), backend.timeoutMs());
+    return send(backend, HttpMethod.POST, url, tk.keyId, Buffer.buffer(query), backend.timeoutMs());
   }
 
   private Future<Void> push(Backend backend, String model, TenantKey tk) {
     String url = base(backend) + "/v1/keys/" + enc(tk.keyId) + "?model=" + enc(model);
-    return send(HttpMethod.PUT, url, null, Buffer.buffer(tk.evaluationKeys), Math.max(backend.timeoutMs(), 30_000))
+    return send(backend, HttpMethod.PUT, url, null, Buffer.buffer(tk.evaluationKeys),
+        Math.max(backend.timeoutMs(), 30_000))
         .map(r -> {
           if (r.status() != 204) {
             throw error(r, "registering the evaluation keys");
           }
-          tk.pushedTo.add(base(backend));
+          tk.pushedTo.put(base(backend), backend);
           return null;
         });
   }
 
   /** Best effort: tells the backend to forget a retired key id. */
-  void retire(String baseUrl, String keyId) {
-    send(HttpMethod.DELETE, baseUrl + "/v1/keys/" + enc(keyId), null, null, 10_000);
+  void retire(Backend backend, String keyId) {
+    send(backend, HttpMethod.DELETE, base(backend) + "/v1/keys/" + enc(keyId), null, null, 10_000);
   }
 
   private static byte[] ok(Reply r) {
@@ -133,6 +163,6 @@ final class HeClient {
   }
 
   void close() {
-    http.close();
+    clients.values().forEach(HttpClient::close);
   }
 }

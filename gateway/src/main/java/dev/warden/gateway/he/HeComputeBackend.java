@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.crypto.he.inference.CompiledModel;
 import dev.warden.crypto.he.inference.EncryptedInference;
+import dev.warden.gateway.he.backend.CallerAuth;
 import dev.warden.gateway.pipeline.ComputeBackend;
 import dev.warden.gateway.pipeline.Endpoint;
 import dev.warden.gateway.pipeline.Exchange;
@@ -43,9 +44,13 @@ import java.util.logging.Logger;
  * Secret keys are generated here from {@link SecureRandom}, stored only encrypted at rest
  * ({@link HeKeyStore}), and never sent: the backend receives evaluation keys (public) and
  * secret-key-encrypted ciphertexts. A backend that is down, slow or answers with an error or a
- * ciphertext of the wrong shape gets the request refused (503 / 502); there is no fallback to a plain
- * backend. Key sets rotate after the configured number of decryptions and the old id is retired at the
- * backend. Not provided: integrity of the computed function (see {@code SECURITY-he.md}).
+ * ciphertext of the wrong shape gets the request refused (503 / 502), unless the backend's policy entry
+ * names a {@code fallback}: then a down or slow backend (503) hands the request to that other warden-he
+ * backend (the policy loader refuses any other kind), which gets the tenant's evaluation keys first.
+ * There is never a fallback to a plain backend. Key sets rotate after the configured number of
+ * decryptions and the old id is retired at the backend; the use counter is persisted ahead of use
+ * ({@link #RESERVE} at a time), so a crash over-counts and never forgets a decryption. Not provided:
+ * integrity of the computed function (see {@code SECURITY-he.md}).
  */
 public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayPolicy>, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HeComputeBackend.class.getName());
@@ -53,6 +58,12 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
   public static final String COMPUTE_HEADER = "Warden-Compute";
   /** Ciphertexts (of {@code batchCapacity()} rows each) one request may use. */
   public static final int MAX_CIPHERTEXTS = 8;
+  /**
+   * Decryptions reserved in the key store at a time: the stored count is raised to cover the next
+   * {@code RESERVE} uses before the first of them, so the store is never behind the true count (one
+   * encrypted file write per {@code RESERVE} decryptions).
+   */
+  static final int RESERVE = 32;
 
   private final SecureRandom random;
   private final Map<String, String> env;
@@ -62,6 +73,9 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
   private volatile String configError = "no spec.he section in the policy";
   private volatile HeKeyStore store;
   private volatile HeClient client;
+  /** The loaded policy's backends (for fallbacks) and the bearer tokens of warden-he backends, by name. */
+  private volatile Map<String, Backend> backends = Map.of();
+  private volatile Map<String, String> tokens = Map.of();
 
   public HeComputeBackend(SecureRandom random, Map<String, String> env) {
     this.random = random;
@@ -72,6 +86,14 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
   @Override
   public synchronized void accept(GatewayPolicy policy) {
     try {
+      Map<String, String> t = new java.util.HashMap<>();
+      for (Backend b : policy.backends().values()) {
+        if (b.tokenFile().isPresent()) {
+          t.put(b.name(), CallerAuth.readToken(b.tokenFile().get()));
+        }
+      }
+      tokens = Map.copyOf(t);
+      backends = policy.backends();
       HeConfig c = HeConfig.from(policy, compiled::get);
       if (c == null) {
         config = null;
@@ -122,7 +144,8 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
     ex.compute("he");
     return ctx.executeBlocking(() -> keySet(ex.tenant(), mc), false).compose(tk -> {
       ex.verdict("he", StageVerdict.PASS, "key=" + tk.keyId);
-      // one ciphertext per batchCapacity() rows, sent one after the other
+      // one ciphertext per batchCapacity() rows, sent one after the other (to the fallback, once switched)
+      Backend[] at = {backend};
       int cap = mc.model().batchCapacity();
       double[][] outputs = new double[inputs.length][];
       Future<Void> chain = Future.succeededFuture();
@@ -130,7 +153,7 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
         int start = from;
         double[][] chunk = java.util.Arrays.copyOfRange(inputs, from, Math.min(inputs.length, from + cap));
         chain = chain.compose(v -> ctx.executeBlocking(() -> tk.holder.encrypt(chunk), false)
-            .compose(query -> http.infer(backend, mc.backendModel(), tk, query))
+            .compose(query -> infer(http, ex, at, mc.backendModel(), tk, query))
             .compose(answer -> ctx.executeBlocking(() -> decrypt(tk, mc, answer, chunk.length), false))
             .map(out -> {
               System.arraycopy(out, 0, outputs, start, out.length);
@@ -142,12 +165,33 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
         : new StageRejection(503, "he_unavailable", "HE key set not available: " + e.getMessage())));
   }
 
+  /**
+   * Sends one ciphertext to {@code at[0]}; when that backend is unavailable or too slow (503) and its
+   * policy entry names a fallback, switches {@code at[0]} to it and tries there (the loader guarantees a
+   * fallback is a warden-he backend and that the chain has no loop).
+   */
+  private Future<byte[]> infer(HeClient http, Exchange ex, Backend[] at, String model, TenantKey tk, byte[] query) {
+    Backend b = at[0];
+    return http.infer(b, model, tk, query).recover(e -> {
+      Backend next = b.fallback().map(backends::get).orElse(null);
+      if (!(e instanceof StageRejection r) || r.status() != 503 || next == null
+          || next.protocol() != dev.warden.policies.Protocol.WARDEN_HE) {
+        return Future.failedFuture(e);
+      }
+      LOG.warning("HE backend '" + b.name() + "' unavailable (" + r.getMessage() + "): falling back to '"
+          + next.name() + "'");
+      ex.verdict("he-fallback", StageVerdict.PASS, b.name() + " -> " + next.name());
+      at[0] = next;
+      return infer(http, ex, at, model, tk, query);
+    });
+  }
+
   private HeClient client(Vertx vertx) {
     HeClient h = client;
     if (h == null) {
       synchronized (this) {
         if (client == null) {
-          client = new HeClient(vertx);
+          client = new HeClient(vertx, name -> tokens.get(name));
         }
         h = client;
       }
@@ -190,7 +234,10 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
     final EncryptedInference.KeyHolder holder;
     final byte[] evaluationKeys;
     final java.util.concurrent.atomic.AtomicLong uses;
-    final java.util.Set<String> pushedTo = ConcurrentHashMap.newKeySet();
+    /** Uses covered by the count persisted in the key store (guarded by this). */
+    long reserved;
+    /** Backends that hold this set's evaluation keys, by base URL. */
+    final Map<String, Backend> pushedTo = new ConcurrentHashMap<>();
     volatile boolean retired;
 
     TenantKey(String tenant, String model, String keyId, EncryptedInference.KeyHolder holder, long uses) {
@@ -200,6 +247,7 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
       this.holder = holder;
       this.evaluationKeys = holder.evaluationKeys();
       this.uses = new java.util.concurrent.atomic.AtomicLong(uses);
+      this.reserved = uses;
     }
 
     @Override
@@ -243,31 +291,46 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
   }
 
   private double[][] decrypt(TenantKey tk, HeConfig.ModelConfig mc, byte[] answer, int batch) throws IOException {
+    long rotateAfter = mc.options().rotateAfter();
+    long used = tk.uses.incrementAndGet();
+    reserveUses(tk, used, Math.max(used, Math.min(used - 1 + RESERVE, rotateAfter))); // before the key is used
     EncryptedInference.Answer a;
     try {
       a = tk.holder.decrypt(answer, batch);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new StageRejection(502, "he_bad_answer", "the HE backend's answer was refused: " + e.getMessage());
     }
-    long used = tk.uses.incrementAndGet();
-    boolean due = a.rotationDue() || used >= mc.options().rotateAfter();
-    if (due || used % 32 == 0) {
-      HeKeyStore.Entry cur = store.load(tk.tenant, tk.model);
-      if (cur != null && cur.keyId().equals(tk.keyId)) {
-        store.store(tk.tenant, tk.model, new HeKeyStore.Entry(cur.keyId(), cur.seed(), used));
-      }
+    boolean due = a.rotationDue() || used >= rotateAfter;
+    if (due) {
+      reserveUses(tk, rotateAfter, Math.max(used, rotateAfter)); // a restart must not load the retired set again
     }
     if (due && !tk.retired) {
       tk.retired = true; // requests already encrypted under it still decrypt; new ones get a fresh set
       LOG.info("HE key set " + tk.keyId + " of tenant " + tk.tenant + " rotated after " + used + " decryptions");
       HeClient h = client;
       if (h != null) {
-        for (String url : tk.pushedTo) {
-          h.retire(url, tk.keyId);
-        }
+        tk.pushedTo.values().forEach(b -> h.retire(b, tk.keyId));
       }
     }
     return a.outputs();
+  }
+
+  /**
+   * When the stored use count does not cover {@code used} yet, raises it to {@code upTo} (at least
+   * {@code used}). So the store is never behind the true count: a crash between two writes over-counts
+   * (rotation comes early), the safe direction for the IND-CPA-D bound.
+   */
+  private void reserveUses(TenantKey tk, long used, long upTo) throws IOException {
+    synchronized (tk) {
+      if (used <= tk.reserved) {
+        return;
+      }
+      HeKeyStore.Entry cur = store.load(tk.tenant, tk.model);
+      if (cur != null && cur.keyId().equals(tk.keyId)) {
+        store.store(tk.tenant, tk.model, new HeKeyStore.Entry(cur.keyId(), cur.seed(), upTo));
+      }
+      tk.reserved = upTo;
+    }
   }
 
   private static Response respond(Exchange ex, HeConfig.ModelConfig mc, double[][] outputs) {

@@ -2,11 +2,13 @@ package dev.warden.gateway.he;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -199,7 +201,14 @@ public final class HeKeyStore {
     }
     ByteBuffer out = ByteBuffer.allocate(4 + 12 + ct.length).put(MAGIC).put(nonce).put(ct);
     Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-    Files.write(tmp, out.array());
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer w = ByteBuffer.wrap(out.array());
+      while (w.hasRemaining()) {
+        ch.write(w);
+      }
+      ch.force(true); // the use count must survive a power loss, not only a process crash
+    }
     restrict(tmp);
     try {
       Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -33,6 +33,8 @@ public final class ModelTrust implements AutoCloseable {
   private final ModelTrustRegistry registry;
   private final GatewayMetrics metrics;
   private final Set<String> gauges = ConcurrentHashMap.newKeySet();
+  /** Routes of the loaded policy that serve a model without a signature requirement (allowUnsignedModel). */
+  private volatile List<Map<String, Object>> unsignedRoutes = List.of();
 
   public ModelTrust(GatewayMetrics metrics) throws IOException {
     this(metrics, ModelTrustRegistry.DEFAULT_RECHECK_INTERVAL);
@@ -63,6 +65,15 @@ public final class ModelTrust implements AutoCloseable {
       }
     }
     registry.reload(specs);
+    List<Map<String, Object>> unsigned = new ArrayList<>();
+    for (Specs.Route r : policy.routes()) {
+      if (r.allowUnsignedModel() && r.protocol() != dev.warden.policies.Protocol.OPENAI) {
+        unsigned.add(Map.of("route", r.name(), "model", r.model()));
+        LOG.warning("route '" + r.name() + "' may serve model '" + r.model() + "' without a verified signature "
+            + "(allowUnsignedModel: true)");
+      }
+    }
+    unsignedRoutes = List.copyOf(unsigned);
   }
 
   /** The verifier's form of a policy authority (also used for signed detector models). */
@@ -124,7 +135,7 @@ public final class ModelTrust implements AutoCloseable {
       m.put("lastErrorCode", s.lastErrorCode() == null ? null : s.lastErrorCode().name());
       out.add(m);
     }
-    return Map.of("models", out);
+    return Map.of("models", out, "unsignedRoutes", unsignedRoutes);
   }
 
   public ModelTrustRegistry registry() {

@@ -108,4 +108,34 @@ class HeDemoTest {
     assertEquals(2, data.size());
     assertEquals(label("requests/README-breast-cancer", "class (\\d)"), argmax(data));
   }
+
+  @Test
+  void breastCancerModel_isSignedAndVerifiedAtTheGateway_withoutTheUnsignedEscapeHatch() throws Exception {
+    HttpResponse<String> models = TestGateways.HTTP.send(HttpRequest.newBuilder(
+        java.net.URI.create(demo.adminUrl() + "/admin/models")).build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode page = JSON.readTree(models.body());
+    JsonNode bc = null;
+    for (JsonNode m : page.get("models")) {
+      bc = m.get("name").asText().equals("breast-cancer") ? m : bc;
+    }
+    assertTrue(bc != null, models.body());
+    assertEquals("verified", bc.get("state").asText(), models.body());
+    assertEquals(0, page.path("unsignedRoutes").size(), "no demo route serves an unsigned model: " + models.body());
+  }
+
+  @Test
+  void heBackend_refusesCallersWithoutTheGatewaysToken() throws Exception {
+    String env = Files.readString(demo.dir().resolve("demo.env"));
+    Matcher url = Pattern.compile("WARDEN_HE_BACKEND_URL=(\\S+)").matcher(env);
+    Matcher tokenFile = Pattern.compile("WARDEN_HE_BACKEND_TOKEN_FILE=(\\S+)").matcher(env);
+    assertTrue(url.find() && tokenFile.find(), env);
+    HttpRequest.Builder list = HttpRequest.newBuilder(java.net.URI.create(url.group(1) + "/v1/models"));
+    HttpResponse<String> anon = TestGateways.HTTP.send(list.build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, anon.statusCode(), anon.body());
+    assertEquals("unauthenticated", JSON.readTree(anon.body()).get("code").asText());
+    String token = Files.readString(Path.of(tokenFile.group(1))).strip();
+    HttpResponse<String> ok = TestGateways.HTTP.send(list.header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, ok.statusCode(), ok.body());
+  }
 }

@@ -85,6 +85,10 @@ class HeRouteTest {
             path: "@MODEL@"
             signature: "@SIG@"
             authority: {key: {publicKey: "@PUB@"}}
+          - name: digits4
+            path: "@MODEL@"
+            signature: "@SIG@"
+            authority: {key: {publicKey: "@PUB@"}}
         routes:
           - name: digits-oip
             match: {protocol: oip, model: digits}
@@ -118,6 +122,10 @@ class HeRouteTest {
             match: {protocol: oip, model: digits3}
             tenants: [t1]
             backend: he-evil
+          - name: digits4
+            match: {protocol: oip, model: digits4}
+            tenants: [t1]
+            backend: he
         state: {store: embedded, dir: "@STATE@"}
         he:
           keyStore: {dir: "@KEYDIR@", kekFile: "@KEK@"}
@@ -126,6 +134,7 @@ class HeRouteTest {
             digits2: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
             digits-dp: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
             digits3: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
+            digits4: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits, rotateAfter: 1000}
       """;
   static final int ROTATE = 5;
 
@@ -139,6 +148,7 @@ class HeRouteTest {
   static Dataset test;
   static DenseNetwork lr;
   static final List<byte[]> wire = Collections.synchronizedList(new ArrayList<>());
+  static Map<String, Object> policyTokens;
 
   @BeforeAll
   static void start() throws Exception {
@@ -177,13 +187,23 @@ class HeRouteTest {
     try (ServerSocket s = new ServerSocket(0)) {
       down = s.getLocalPort();
     }
-    Path policy = TestGateways.writePolicy(dir.resolve("policy.yaml"), POLICY, Map.ofEntries(
+    policyTokens = Map.ofEntries(
         Map.entry("KEYS", TestGateways.keyHashes(dir, "keys.sha256", apiKey)),
         Map.entry("PLAIN", plain.actualPort()), Map.entry("HE", backend.actualPort()), Map.entry("DOWN", down),
         Map.entry("EVIL", evil.actualPort()), Map.entry("STATE", dir.resolve("state")),
         Map.entry("MODEL", model), Map.entry("SIG", model.resolve("model.sig")), Map.entry("PUB", pub),
-        Map.entry("KEYDIR", dir.resolve("he-keys")), Map.entry("KEK", kek), Map.entry("ROTATE", ROTATE)));
-    gateway = TestGateways.start(policy);
+        Map.entry("KEYDIR", dir.resolve("he-keys")), Map.entry("KEK", kek), Map.entry("ROTATE", ROTATE));
+    gateway = TestGateways.start(TestGateways.writePolicy(dir.resolve("policy.yaml"), POLICY, policyTokens));
+    awaitReady(gateway);
+  }
+
+  /** Waits until the gateway has verified the policy's model signatures (that runs behind the start). */
+  static void awaitReady(Gateway g) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (g.notReadyReason() != null && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertNull(g.notReadyReason());
   }
 
   static void sign(Path model, Path key) throws Exception {
@@ -496,6 +516,38 @@ class HeRouteTest {
       Thread.sleep(50);
     }
     assertEquals(404, status, "old key id still usable at the backend");
+  }
+
+  @Test
+  void keyUseCounter_isPersistedAheadOfUse_soARestartNeverForgetsADecryption() throws Exception {
+    HeKeyStore store = HeKeyStore.open(dir.resolve("he-keys"),
+        HeKeyStore.readKek(dir.resolve("kek"), null, Map.of()), new SecureRandom());
+    for (int i = 1; i <= 3; i++) {
+      HttpResponse<String> r = post("/v2/models/digits4/infer", oip(test.x()[20 + i]), false);
+      assertEquals(200, r.statusCode(), r.body());
+      long stored = store.load("t1", "digits4").uses();
+      assertTrue(stored >= i, "after " + i + " decryptions the store says " + stored);
+      assertTrue(stored <= i - 1 + HeComputeBackend.RESERVE, "one reservation ahead at most: " + stored);
+    }
+    HeKeyStore.Entry beforeCrash = store.load("t1", "digits4");
+    // A second gateway on the same key store starts from what is on disk, exactly as after a crash of the
+    // first (nothing is written at shutdown): every decryption made before counts as made.
+    Map<String, Object> second = new java.util.HashMap<>(policyTokens);
+    second.put("STATE", dir.resolve("state-restarted"));
+    try (Gateway restarted = TestGateways.start(TestGateways.writePolicy(dir.resolve("policy-restarted.yaml"),
+        POLICY, second))) {
+      awaitReady(restarted);
+      for (int i = 0; i < 2; i++) {
+        HttpResponse<String> r = TestGateways.HTTP.send(TestGateways.request(TestGateways.url(restarted)
+            + "/v2/models/digits4/infer", apiKey).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(oip(test.x()[30 + i]))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+      }
+    }
+    HeKeyStore.Entry after = store.load("t1", "digits4");
+    assertEquals(beforeCrash.keyId(), after.keyId(), "same key set (rotateAfter 1000 is far)");
+    assertTrue(after.uses() >= beforeCrash.uses() + 2,
+        "counting resumes from the persisted reservation: " + beforeCrash.uses() + " then " + after.uses());
   }
 
   @Test

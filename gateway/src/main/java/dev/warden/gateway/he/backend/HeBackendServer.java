@@ -16,10 +16,13 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -53,6 +56,8 @@ import java.util.regex.Pattern;
  *       answer one ciphertext; 404 {@code unknown_key} when the key set is not (or no longer) here.</li>
  *   <li>{@code GET /v1/models} — loaded and refused models; {@code GET /v1/health} — 200.</li>
  * </ul>
+ * Every endpoint but {@code /v1/health} requires the caller's credentials ({@link CallerAuth}): a request
+ * without the bearer token gets 401 {@code unauthenticated}.
  *
  * <h2>Security guarantees</h2>
  * Only models whose signature verifies under the configured public key are loaded (a model without a
@@ -61,7 +66,9 @@ import java.util.regex.Pattern;
  * deserialisation (malformed → 400 {@code malformed_ciphertext} / {@code malformed_keys}), evaluation runs
  * on a bounded worker pool with a deadline (503 {@code he_busy} / 504 {@code he_timeout}). Not provided:
  * authentication of the caller (put the backend on a private network or behind mTLS) and integrity of
- * results (the key holder checks the shape; it cannot check the function computed).
+ * results (the key holder checks the shape; it cannot check the function computed). Caller authentication
+ * ({@link CallerAuth}: bearer token compared in constant time, and/or mTLS) keeps others from spending
+ * its CPU or touching its key sets; it does not make the backend trusted.
  */
 public final class HeBackendServer {
   private static final Logger LOG = Logger.getLogger(HeBackendServer.class.getName());
@@ -87,12 +94,15 @@ public final class HeBackendServer {
   private final List<ModelStatus> statuses;
   private final KeyCache keys;
   private final WorkerExecutor workers;
+  private final CallerAuth auth;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile Consumer<byte[]> tap = b -> {};
   private HttpServer server;
 
-  private HeBackendServer(Vertx vertx, Options options, Map<String, CompiledModel> models, List<ModelStatus> st) {
+  private HeBackendServer(Vertx vertx, Options options, Map<String, CompiledModel> models, List<ModelStatus> st,
+      CallerAuth auth) {
     this.vertx = vertx;
+    this.auth = auth;
     this.options = options;
     this.models = models;
     this.statuses = st;
@@ -108,6 +118,12 @@ public final class HeBackendServer {
    */
   public static Future<HeBackendServer> start(Vertx vertx, String host, int port, Path modelsDir, Path publicKey,
       Options options) {
+    return start(vertx, host, port, modelsDir, publicKey, options, CallerAuth.none());
+  }
+
+  /** As above, serving only callers that {@code auth} accepts (and over TLS when it has TLS settings). */
+  public static Future<HeBackendServer> start(Vertx vertx, String host, int port, Path modelsDir, Path publicKey,
+      Options options, CallerAuth auth) {
     Map<String, CompiledModel> models = new LinkedHashMap<>();
     List<ModelStatus> statuses = new ArrayList<>();
     try {
@@ -115,8 +131,16 @@ public final class HeBackendServer {
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
-    HeBackendServer s = new HeBackendServer(vertx, options, Map.copyOf(models), List.copyOf(statuses));
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false))
+    HeBackendServer s = new HeBackendServer(vertx, options, Map.copyOf(models), List.copyOf(statuses), auth);
+    HttpServerOptions so = new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false);
+    CallerAuth.Tls tls = auth.tls();
+    if (tls != null) {
+      so.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile().toString())
+          .setKeyPath(tls.keyFile().toString()));
+      tls.clientCa().ifPresent(ca -> so.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()))
+          .setClientAuth(ClientAuth.REQUIRED));
+    }
+    return vertx.createHttpServer(so)
         .requestHandler(s::handle).listen(port, host).map(srv -> {
           s.server = srv;
           return s;
@@ -199,6 +223,9 @@ public final class HeBackendServer {
     try {
       if (req.method() == HttpMethod.GET && path.equals("/v1/health")) {
         req.response().putHeader("Content-Type", "application/json").end("{\"status\":\"ok\"}");
+      } else if (!auth.permits(req.getHeader("Authorization"))) {
+        req.response().putHeader("WWW-Authenticate", "Bearer realm=\"warden-he\"");
+        error(req, 401, "unauthenticated", "the HE backend serves only its gateway: bearer token missing or wrong");
       } else if (req.method() == HttpMethod.GET && path.equals("/v1/models")) {
         listModels(req);
       } else if (path.startsWith("/v1/keys/") && req.method() == HttpMethod.PUT) {
