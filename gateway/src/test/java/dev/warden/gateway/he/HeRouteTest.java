@@ -197,13 +197,23 @@ class HeRouteTest {
     awaitReady(gateway);
   }
 
-  /** Waits until the gateway has verified the policy's model signatures (that runs behind the start). */
-  static void awaitReady(Gateway g) throws InterruptedException {
+  /** Waits until the gateway has verified every model signature of its policy (that runs behind the start). */
+  static void awaitReady(Gateway g) throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
-    while (g.notReadyReason() != null && System.nanoTime() < deadline) {
+    String page = "";
+    while (System.nanoTime() < deadline) {
+      page = TestGateways.get(TestGateways.adminUrl(g) + "/admin/models", null).body();
+      JsonNode models = JSON.readTree(page).path("models");
+      boolean all = models.size() > 0;
+      for (JsonNode m : models) {
+        all &= m.path("state").asText().equals("verified");
+      }
+      if (all && g.notReadyReason() == null) {
+        return;
+      }
       Thread.sleep(50);
     }
-    assertNull(g.notReadyReason());
+    throw new AssertionError("models not verified: " + page);
   }
 
   static void sign(Path model, Path key) throws Exception {
