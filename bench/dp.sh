@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET_DIR="${TARGET_DIR:-target-dp-bench}"
-mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -Dmaven.test.skip=true package >&2
+mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -DskipTests package >&2
 JAR="bench/$TARGET_DIR/benchmarks.jar"
 OUT="$(mktemp -t dp-jmh-XXXXXX.json)"
 LOG="$(mktemp -t dp-jmh-XXXXXX.log)"

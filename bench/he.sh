@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET_DIR="${TARGET_DIR:-target-he-bench}"
-mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -Dmaven.test.skip=true package >&2
+mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -DskipTests package >&2
 JAR="bench/$TARGET_DIR/benchmarks.jar"
 OUT="$(mktemp -t he-jmh-XXXXXX.json)"
 java ${JMH_JAVA_OPTS:-} -jar "$JAR" 'dev\.warden\.bench\.he\..*' -f1 -wi 2 -i 3 -rf json -rff "$OUT" "$@" >&2

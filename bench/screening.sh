@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET_DIR="${TARGET_DIR:-target-screening-bench}"
-mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -Dmaven.test.skip=true package >&2
+mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -DskipTests package >&2
 JAR="bench/$TARGET_DIR/benchmarks.jar"
 if [ "${1:-}" = "fashion" ]; then
   shift
