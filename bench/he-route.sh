@@ -4,7 +4,8 @@
 # Runtime server for comparison. Latency p50/p99 and req/s at concurrency 1 and 8, and the bytes on the wire
 # (one-time evaluation-key upload, query and answer ciphertexts). Prints JSON lines last.
 # Also the MLP route (square activation, N = 16384). Load average printed before and after.
-# Usage: bench/he-route.sh [LR requests per run, default 300] [MLP requests per run, default 40]   (env TARGET_DIR, default target-he-route-bench)
+# Usage: bench/he-route.sh [LR requests per run, default 300] [MLP requests per run, default 40]   (env TARGET_DIR, default target-he-route-bench;
+#        HE_JAVA_OPTS, e.g. -XX:+UseParallelGC, the HE backend's setting in the Helm chart)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET_DIR="${TARGET_DIR:-target-he-route-bench}"
@@ -12,5 +13,5 @@ mvn -B -ntp -Pbench -Dwarden.targetDir="$TARGET_DIR" -pl bench -am -DskipTests p
 JAR="bench/$TARGET_DIR/benchmarks.jar"
 load() { printf '{"bench":"he-route-load","when":"%s","loadavg":"%s"}\n' "$1" "$(cut -d' ' -f1-3 /proc/loadavg)"; }
 load start
-java -cp "$JAR" dev.warden.bench.heroute.HeRouteBench "$@" 2>"bench/$TARGET_DIR/he-route-bench.log" | grep '^{'
+java ${HE_JAVA_OPTS:-} -cp "$JAR" dev.warden.bench.heroute.HeRouteBench "$@" 2>"bench/$TARGET_DIR/he-route-bench.log" | grep '^{'
 load end
