@@ -80,8 +80,20 @@ public final class HeRouteBench {
     Files.writeString(dir.resolve("keys.sha256"), ApiKeyIndex.hashHex(apiKey) + "\n");
 
     Vertx vertx = Vertx.vertx();
-    HeBackendServer backend = HeBackendServer.start(vertx, "127.0.0.1", 0, dir.resolve("he-models"), pub,
-        slowMachineOptions(), CallerAuth.token(CallerAuth.readToken(dir.resolve("he-token")))).await();
+    // -DbackendJvm="-XX:+UseParallelGC": the backend in its own JVM with its own options, as deployed (the
+    // Helm chart runs it on ParallelGC; the gateway keeps this JVM's collector). Default: in this JVM.
+    String backendJvm = System.getProperty("backendJvm");
+    HeBackendServer backend = null;
+    Process backendProcess = null;
+    int backendPort;
+    if (backendJvm == null) {
+      backend = HeBackendServer.start(vertx, "127.0.0.1", 0, dir.resolve("he-models"), pub,
+          slowMachineOptions(), CallerAuth.token(CallerAuth.readToken(dir.resolve("he-token")))).await();
+      backendPort = backend.actualPort();
+    } else {
+      backendPort = freePort();
+      backendProcess = startBackendProcess(backendJvm, dir, pub, backendPort);
+    }
     DemoModelServer plain = DemoModelServer.start(vertx, "127.0.0.1", 0,
         java.util.Map.of("digits", model.resolve("model.onnx"))).await();
     String policy = String.join("\n",
@@ -94,7 +106,7 @@ public final class HeRouteBench {
         "      apiKeys: {sha256File: \"" + dir.resolve("keys.sha256") + "\"}",
         "  backends:",
         "    plain: {url: \"http://127.0.0.1:" + plain.actualPort() + "\", protocol: oip, timeoutMs: 10000}",
-        "    he: {url: \"http://127.0.0.1:" + backend.actualPort() + "\", protocol: warden-he, timeoutMs: 120000, "
+        "    he: {url: \"http://127.0.0.1:" + backendPort + "\", protocol: warden-he, timeoutMs: 120000, "
             + "tokenFile: \"" + dir.resolve("he-token") + "\"}",
         "  models:",
         "    - name: digits",
@@ -168,7 +180,13 @@ public final class HeRouteBench {
       bytes("mlp", HeModels.compile(mlpOnnx, HeModels.LOGN14), split);
     } finally {
       gateway.close();
-      backend.close().await();
+      if (backend != null) {
+        backend.close().await();
+      }
+      if (backendProcess != null) {
+        backendProcess.destroy();
+        backendProcess.waitFor();
+      }
       plain.close().await();
       vertx.close().await();
     }
@@ -178,6 +196,42 @@ public final class HeRouteBench {
    * The backend's defaults but a 2-minute evaluation deadline: on a loaded 2-core machine eight queued
    * MLP evaluations exceed the default 10 s, and the bench measures latency rather than refusals.
    */
+  static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return ss.getLocalPort();
+    }
+  }
+
+  /** {@code warden he-backend} from this jar in a child JVM with {@code jvmOptions}; returns once it answers. */
+  static Process startBackendProcess(String jvmOptions, Path dir, Path pub, int port) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.warden.gateway.cli.WardenCli", "he-backend",
+        "--models", dir.resolve("he-models").toString(), "--public-key", pub.toString(), "--port",
+        Integer.toString(port), "--token-file", dir.resolve("he-token").toString(), "--timeout-ms", "120000"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("he-backend.log").toFile()).start();
+    HttpClient probe = HttpClient.newHttpClient();
+    long until = System.nanoTime() + 120_000_000_000L;
+    while (System.nanoTime() < until) {
+      try {
+        if (probe.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/health")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return p;
+        }
+      } catch (java.io.IOException notYet) {
+        // still starting
+      }
+      if (!p.isAlive()) {
+        throw new IllegalStateException("he-backend exited: " + Files.readString(dir.resolve("he-backend.log")));
+      }
+      Thread.sleep(100);
+    }
+    p.destroy();
+    throw new IllegalStateException("he-backend did not answer on port " + port);
+  }
+
   static HeBackendServer.Options slowMachineOptions() {
     HeBackendServer.Options d = HeBackendServer.Options.defaults();
     return new HeBackendServer.Options(d.maxCiphertextBytes(), d.maxKeySetBytes(), d.maxCachedKeyBytes(),
