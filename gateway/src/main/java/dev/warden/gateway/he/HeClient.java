@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.warden.gateway.he.HeComputeBackend.TenantKey;
 import dev.warden.gateway.he.backend.HeBackendServer;
 import dev.warden.gateway.pipeline.StageRejection;
+import dev.warden.gateway.upstream.BackendClient;
 import dev.warden.policies.Specs.Backend;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,8 +16,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -48,14 +47,7 @@ final class HeClient {
     boolean tls = "https".equals(b.url().getScheme());
     return clients.computeIfAbsent(tls ? b.tls() : "http", k -> {
       HttpClientOptions o = new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true).setSsl(tls);
-      if (tls) {
-        o.setVerifyHost(true);
-        b.tls().ifPresent(t -> {
-          t.caFile().ifPresent(ca -> o.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
-          t.clientCertFile().ifPresent(c -> o.setKeyCertOptions(new PemKeyCertOptions().setCertPath(c.toString())
-              .setKeyPath(t.clientKeyFile().orElseThrow().toString())));
-        });
-      }
+      BackendClient.applyTls(o, b);
       return vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(32));
     });
   }

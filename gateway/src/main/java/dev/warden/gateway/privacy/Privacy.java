@@ -230,8 +230,7 @@ public final class Privacy implements AutoCloseable {
 
   private void openLedger(GatewayPolicy policy, List<PolicyProblem> problems) {
     State s = policy.state();
-    String key = s.store() + "|" + (s.store().equals("redis") ? s.url().orElse("") + "|" + s.caFile().orElse(null)
-        + "|" + s.passwordFile().orElse(null) : s.dir().toString());
+    String key = s.store() + "|" + (s.store().equals("redis") ? RedisTarget.identityOf(s) : s.dir().toString());
     if (key.equals(ledgerKey) && ledger != null) {
       return;
     }

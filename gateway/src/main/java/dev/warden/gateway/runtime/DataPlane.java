@@ -40,6 +40,7 @@ import java.security.cert.Certificate;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -186,12 +187,22 @@ public final class DataPlane implements Handler<HttpServerRequest> {
   }
 
   private void runStages(Exchange ex, PolicyRuntime rt, RouteRuntime rr, int from) {
-    List<Stage> stages = rr.stages();
-    for (int i = from; i < stages.size(); i++) {
+    walk(ex, rt, rr.stages(), from, +1, Stage::onRequest, () -> forward(ex, rt, rr));
+  }
+
+  /**
+   * Calls {@code hook} on the stages from index {@code i} in direction {@code step} (+1: the request's way
+   * down, -1: the response's way back), waiting for each future a stage returns, then runs {@code then}.
+   * A rejection (thrown or failed future) answers with its status and JSON and records the stage's verdict;
+   * a {@link StageAnswer} answers locally; anything else is a 500 naming the stage.
+   */
+  private void walk(Exchange ex, PolicyRuntime rt, List<Stage> stages, int i, int step,
+      BiFunction<Stage, Exchange, Future<Void>> hook, Runnable then) {
+    for (; i >= 0 && i < stages.size(); i += step) {
       Stage s = stages.get(i);
       Future<Void> f;
       try {
-        f = s.onRequest(ex);
+        f = hook.apply(s, ex);
       } catch (StageRejection r) {
         ex.verdict(s.name(), StageVerdict.REJECT, r.code());
         reject(ex, rt, r);
@@ -204,7 +215,7 @@ public final class DataPlane implements Handler<HttpServerRequest> {
         return;
       }
       if (f != null) {
-        int next = i + 1;
+        int next = i + step;
         f.onComplete(ar -> {
           if (ar.failed() && ar.cause() instanceof StageAnswer a) {
             answer(ex, rt, a);
@@ -213,13 +224,13 @@ public final class DataPlane implements Handler<HttpServerRequest> {
             ex.verdict(s.name(), StageVerdict.REJECT, r.code());
             reject(ex, rt, r);
           } else {
-            runStages(ex, rt, rr, next);
+            walk(ex, rt, stages, next, step, hook, then);
           }
         });
         return;
       }
     }
-    forward(ex, rt, rr);
+    then.run();
   }
 
   private static StageRejection internal(Stage s, Throwable e) {
@@ -356,37 +367,11 @@ public final class DataPlane implements Handler<HttpServerRequest> {
         return;
       }
     }
-    release(ex, rt, rr.stages(), headers, rr.stages().size() - 1);
+    walk(ex, rt, rr.stages(), rr.stages().size() - 1, -1, Stage::beforeRelease, () -> write(ex, rt, headers));
   }
 
-  /** Runs {@link Stage#beforeRelease} from stage {@code i} down to 0, then writes the buffered response. */
-  private void release(Exchange ex, PolicyRuntime rt, List<Stage> stages, MultiMap headers, int i) {
-    for (; i >= 0; i--) {
-      Stage s = stages.get(i);
-      Future<Void> f;
-      try {
-        f = s.beforeRelease(ex);
-      } catch (StageRejection r) {
-        reject(ex, rt, r);
-        return;
-      } catch (RuntimeException e) {
-        reject(ex, rt, internal(s, e));
-        return;
-      }
-      if (f != null) {
-        int next = i - 1;
-        f.onComplete(ar -> {
-          if (ar.failed()) {
-            StageRejection r = asRejection(ar.cause());
-            ex.verdict(s.name(), StageVerdict.REJECT, r.code());
-            reject(ex, rt, r);
-          } else {
-            release(ex, rt, stages, headers, next);
-          }
-        });
-        return;
-      }
-    }
+  /** Writes the buffered (possibly rewritten) response once every stage let it go. */
+  private void write(Exchange ex, PolicyRuntime rt, MultiMap headers) {
     HttpServerResponse out = ex.request().response();
     if (out.closed()) {
       finish(ex, rt, 499);

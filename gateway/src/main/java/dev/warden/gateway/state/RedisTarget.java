@@ -60,15 +60,19 @@ public final class RedisTarget {
     }
     boolean tls = u.getScheme().equals("rediss");
     String password = s.passwordFile().isPresent() ? Files.readString(s.passwordFile().get()).strip() : null;
-    String identity = s.url().get() + '|' + s.passwordFile().map(Path::toString).orElse("") + '|'
-        + s.caFile().map(Path::toString).orElse("") + '|' + s.onUnavailable();
     return new RedisTarget(u.getHost(), u.getPort() > 0 ? u.getPort() : 6379, tls, s.caFile().orElse(null), password,
-        s.onUnavailable().equals("fail-open"), identity);
+        s.onUnavailable().equals("fail-open"), identityOf(s));
   }
 
   /** Equal for two policies naming the same server, credentials, trust and failure mode (reuse across reloads). */
   public String identity() {
     return identity;
+  }
+
+  /** {@link #identity()} of {@code s}'s target, without reading any file (to decide whether to reconnect). */
+  public static String identityOf(State s) {
+    return s.url().orElse("") + '|' + s.passwordFile().map(Path::toString).orElse("") + '|'
+        + s.caFile().map(Path::toString).orElse("") + '|' + s.onUnavailable();
   }
 
   public boolean failOpen() {

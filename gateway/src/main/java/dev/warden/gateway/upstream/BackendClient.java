@@ -42,18 +42,26 @@ public final class BackendClient implements AutoCloseable {
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, spec.connectTimeoutMs()))
         .setDecompressionSupported(false)
         .setSsl(tls);
-    if (tls) {
-      options.setVerifyHost(true);
-      spec.tls().ifPresent(t -> {
-        t.caFile().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
-        if (t.clientCertFile().isPresent()) {
-          options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(t.clientCertFile().get().toString())
-              .setKeyPath(t.clientKeyFile().orElseThrow().toString()));
-        }
-      });
-    }
+    applyTls(options, spec);
     this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(spec.maxConnections()));
     this.breaker = new CircuitBreaker(spec.failureThreshold(), spec.openMs(), System::nanoTime);
+  }
+
+  /**
+   * For an {@code https://} backend: host-name verification, the policy's CA ({@code tls.caFile}) and client
+   * certificate ({@code tls.clientCertFile}/{@code clientKeyFile}). Nothing for plain HTTP. Shared with the
+   * HE client so both talk TLS to a backend the same way.
+   */
+  public static void applyTls(HttpClientOptions options, Backend spec) {
+    if (!"https".equals(spec.url().getScheme())) {
+      return;
+    }
+    options.setVerifyHost(true);
+    spec.tls().ifPresent(t -> {
+      t.caFile().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+      t.clientCertFile().ifPresent(c -> options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(c.toString())
+          .setKeyPath(t.clientKeyFile().orElseThrow().toString())));
+    });
   }
 
   public Backend spec() {
