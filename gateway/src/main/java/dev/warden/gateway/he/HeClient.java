@@ -6,6 +6,7 @@ import dev.warden.gateway.he.HeComputeBackend.TenantKey;
 import dev.warden.gateway.he.backend.HeBackendServer;
 import dev.warden.gateway.pipeline.StageRejection;
 import dev.warden.gateway.upstream.BackendClient;
+import dev.warden.gateway.upstream.CircuitBreaker;
 import dev.warden.policies.Specs.Backend;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,6 +30,12 @@ import java.util.function.Function;
  * {@code he_backend_unavailable} (down, slow, busy) or 502 {@code he_backend_error}. Each request
  * carries the backend's bearer token (policy {@code tokenFile}) and, for {@code https} backends, uses
  * the backend's {@code tls} settings (CA, client certificate for mTLS).
+ *
+ * <p>Each backend has its own {@link CircuitBreaker} (the policy's {@code circuitBreaker} settings, as
+ * for plain backends): after that many inferences in a row that found it down or too slow (503), it is
+ * refused at once for {@code openMs}, so a hanging backend costs its timeout a few times, not on every
+ * request, and a {@code fallback} is reached without waiting. A backend that answers with an error
+ * (502) is up and does not trip the breaker.
  */
 final class HeClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,6 +43,10 @@ final class HeClient {
   private final Function<String, String> tokens;
   /** One pooled client per TLS setting (plain HTTP shares one). */
   private final Map<Object, HttpClient> clients = new ConcurrentHashMap<>();
+  /** By backend name; replaced when a reload changes that backend's settings. */
+  private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
+
+  private record Breaker(Backend spec, CircuitBreaker breaker) {}
 
   /** {@code tokens}: the bearer token of a backend by name, or null. */
   HeClient(Vertx vertx, Function<String, String> tokens) {
@@ -88,8 +99,33 @@ final class HeClient {
     return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
   }
 
-  /** Encrypted inference; pushes the key set first when this backend has not got it. */
+  /**
+   * Encrypted inference; pushes the key set first when this backend has not got it. Refused at once
+   * (503) while the backend's circuit is open.
+   */
   Future<byte[]> infer(Backend backend, String model, TenantKey tk, byte[] query) {
+    CircuitBreaker cb = breaker(backend);
+    if (!cb.tryAcquire()) {
+      return Future.failedFuture(new StageRejection(503, "he_backend_unavailable", "HE backend '" + backend.name()
+          + "' is unavailable: circuit open after repeated failures"));
+    }
+    return inferOnce(backend, model, tk, query).onComplete(ar -> {
+      if (ar.failed() && ar.cause() instanceof StageRejection r && r.status() == 503) {
+        cb.onFailure();
+      } else {
+        cb.onSuccess();
+      }
+    });
+  }
+
+  /** The breaker for this backend's current settings (a reload that changes them starts a closed one). */
+  CircuitBreaker breaker(Backend backend) {
+    return breakers.compute(backend.name(), (name, old) -> old != null && old.spec().equals(backend) ? old
+        : new Breaker(backend, new CircuitBreaker(backend.failureThreshold(), backend.openMs(), System::nanoTime)))
+        .breaker();
+  }
+
+  private Future<byte[]> inferOnce(Backend backend, String model, TenantKey tk, byte[] query) {
     String url = base(backend);
     Future<Void> pushed = tk.pushedTo.containsKey(url) ? Future.succeededFuture() : push(backend, model, tk);
     return pushed.compose(v -> post(backend, model, tk, query)).compose(r -> {

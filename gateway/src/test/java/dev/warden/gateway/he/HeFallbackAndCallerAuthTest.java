@@ -55,6 +55,7 @@ class HeFallbackAndCallerAuthTest {
           he-a: {url: "http://127.0.0.1:@A@", protocol: warden-he, timeoutMs: 3000, tokenFile: "@TOKA@", fallback: he-b}
           he-b: {url: "http://127.0.0.1:@B@", protocol: warden-he, timeoutMs: 3000, tokenFile: "@TOKB@"}
           he-b-wrong-token: {url: "http://127.0.0.1:@B@", protocol: warden-he, timeoutMs: 3000, tokenFile: "@TOKA@"}
+          he-slow: {url: "http://127.0.0.1:@S@", protocol: warden-he, timeoutMs: 500, fallback: he-tls, circuitBreaker: {failureThreshold: 2, openMs: 600000}}
           he-tls:
             url: "https://127.0.0.1:@C@"
             protocol: warden-he
@@ -64,10 +65,12 @@ class HeFallbackAndCallerAuthTest {
           - {name: digits, path: "@MODEL@", signature: "@SIG@", authority: {key: {publicKey: "@PUB@"}}}
           - {name: wrong, path: "@MODEL@", signature: "@SIG@", authority: {key: {publicKey: "@PUB@"}}}
           - {name: mtls, path: "@MODEL@", signature: "@SIG@", authority: {key: {publicKey: "@PUB@"}}}
+          - {name: slow, path: "@MODEL@", signature: "@SIG@", authority: {key: {publicKey: "@PUB@"}}}
         routes:
           - {name: digits, match: {protocol: oip, model: digits}, tenants: [t1], backend: he-a}
           - {name: wrong, match: {protocol: oip, model: wrong}, tenants: [t1], backend: he-b-wrong-token}
           - {name: mtls, match: {protocol: oip, model: mtls}, tenants: [t1], backend: he-tls}
+          - {name: slow, match: {protocol: oip, model: slow}, tenants: [t1], backend: he-slow}
         state: {store: embedded, dir: "@STATE@"}
         he:
           keyStore: {dir: "@KEYDIR@", kekFile: "@KEK@"}
@@ -75,6 +78,7 @@ class HeFallbackAndCallerAuthTest {
             digits: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@"}
             wrong: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
             mtls: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
+            slow: {path: "@MODEL@", signature: "@SIG@", publicKey: "@PUB@", backendModel: digits}
       """;
 
   @TempDir static Path dir;
@@ -82,6 +86,9 @@ class HeFallbackAndCallerAuthTest {
   static HeBackendServer a;
   static HeBackendServer b;
   static HeBackendServer c;
+  /** An HE backend that takes the evaluation keys and then never answers an inference. */
+  static io.vertx.core.http.HttpServer hanging;
+  static final AtomicInteger infersAtHanging = new AtomicInteger();
   static final AtomicInteger bodiesAtA = new AtomicInteger();
   static final AtomicInteger bodiesAtB = new AtomicInteger();
   static Gateway gateway;
@@ -118,6 +125,13 @@ class HeFallbackAndCallerAuthTest {
     c = HeBackendServer.start(vertx, "127.0.0.1", 0, models, pub, o, CallerAuth.none().withTls(new CallerAuth.Tls(
         server.writeCert(dir.resolve("server.crt")), server.writeKey(dir.resolve("server.key")),
         Optional.of(ca.writeCert(dir.resolve("ca.crt")))))).await();
+    hanging = vertx.createHttpServer().requestHandler(req -> {
+      if (req.method() == io.vertx.core.http.HttpMethod.PUT) {
+        req.body().onSuccess(ignored -> req.response().setStatusCode(204).end());
+      } else {
+        infersAtHanging.incrementAndGet(); // and no answer
+      }
+    }).listen(0, "127.0.0.1").await();
     a.tap(x -> bodiesAtA.incrementAndGet());
     b.tap(x -> bodiesAtB.incrementAndGet());
     apiKey = TestGateways.newApiKey();
@@ -126,6 +140,7 @@ class HeFallbackAndCallerAuthTest {
     Path policy = TestGateways.writePolicy(dir.resolve("policy.yaml"), POLICY, Map.ofEntries(
         Map.entry("KEYS", TestGateways.keyHashes(dir, "keys.sha256", apiKey)),
         Map.entry("A", a.actualPort()), Map.entry("B", b.actualPort()), Map.entry("C", c.actualPort()),
+        Map.entry("S", hanging.actualPort()),
         Map.entry("TOKA", tokA), Map.entry("TOKB", tokB), Map.entry("CA", dir.resolve("ca.crt")),
         Map.entry("CCERT", client.writeCert(dir.resolve("client.crt"))),
         Map.entry("CKEY", client.writeKey(dir.resolve("client.key"))),
@@ -139,6 +154,9 @@ class HeFallbackAndCallerAuthTest {
   static void stop() {
     if (gateway != null) {
       gateway.close();
+    }
+    if (hanging != null) {
+      hanging.close().await();
     }
     for (HeBackendServer s : new HeBackendServer[] {a, b, c}) {
       if (s != null) {
@@ -204,6 +222,22 @@ class HeFallbackAndCallerAuthTest {
 
   @Test
   @Order(3)
+  void hangingBackend_opensItsCircuitAfterTwoTimeouts_thenTheFallbackAnswersWithoutWaitingForIt() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = infer("slow", i);
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("he", r.headers().firstValue("Warden-Compute").orElse(null));
+    }
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (infersAtHanging.get() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(2, infersAtHanging.get(),
+        "two inferences timed out at the hanging backend (failureThreshold 2); the next three went straight to the fallback");
+  }
+
+  @Test
+  @Order(4)
   void firstBackendStopped_theFallbackHeBackendAnswers_andBothDownIsA503() throws Exception {
     HttpResponse<String> first = infer("digits", 3);
     assertEquals(200, first.statusCode(), first.body());
