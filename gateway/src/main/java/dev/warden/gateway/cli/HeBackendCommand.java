@@ -1,6 +1,7 @@
 package dev.warden.gateway.cli;
 
 import dev.warden.gateway.he.backend.CallerAuth;
+import dev.warden.gateway.he.backend.TokenFile;
 import dev.warden.gateway.he.backend.HeBackendServer;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ final class HeBackendCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "the HE backend must authenticate its callers: give "
           + "--token-file and/or --client-ca (or --allow-unauthenticated for a loopback experiment)");
     }
-    CallerAuth a = tokenFile == null ? CallerAuth.none() : CallerAuth.token(CallerAuth.readToken(tokenFile));
+    CallerAuth a = tokenFile == null ? CallerAuth.none() : CallerAuth.tokenFile(TokenFile.open(tokenFile));
     return tlsCert == null ? a : a.withTls(new CallerAuth.Tls(tlsCert, tlsKey, Optional.ofNullable(clientCa)));
   }
 }

@@ -13,6 +13,7 @@ import dev.warden.gateway.demo.backends.DemoChatServer;
 import dev.warden.gateway.demo.backends.DemoModelServer;
 import dev.warden.gateway.he.HeKeyStore;
 import dev.warden.gateway.he.backend.CallerAuth;
+import dev.warden.gateway.he.backend.TokenFile;
 import dev.warden.gateway.he.backend.HeBackendServer;
 import dev.warden.policies.PolicyLoader;
 import dev.warden.verifier.EcCurve;
@@ -205,7 +206,7 @@ public final class Demo implements AutoCloseable {
     chatServer = DemoChatServer.start(vertx, options.host(), options.chatPort()).await();
     heBackend = HeBackendServer.start(vertx, options.host(), options.hePort(), dir.resolve("he-models"),
         dir.resolve("keys/model-signing.pub.pem"), HeBackendServer.Options.defaults(),
-        CallerAuth.token(CallerAuth.readToken(dir.resolve("secrets/he-backend-token")))).await();
+        CallerAuth.tokenFile(TokenFile.open(dir.resolve("secrets/he-backend-token")))).await();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("WARDEN_DEMO_DIR", dir.toString());
     env.put("WARDEN_DEMO_MODEL_PORT", Integer.toString(modelServer.actualPort()));

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.warden.crypto.he.inference.CompiledModel;
 import dev.warden.crypto.he.inference.EncryptedInference;
-import dev.warden.gateway.he.backend.CallerAuth;
+import dev.warden.gateway.he.backend.TokenFile;
 import dev.warden.gateway.pipeline.ComputeBackend;
 import dev.warden.gateway.pipeline.Endpoint;
 import dev.warden.gateway.pipeline.Exchange;
@@ -75,7 +75,8 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
   private volatile HeClient client;
   /** The loaded policy's backends (for fallbacks) and the bearer tokens of warden-he backends, by name. */
   private volatile Map<String, Backend> backends = Map.of();
-  private volatile Map<String, String> tokens = Map.of();
+  /** Re-read when they change, so a rotated Secret needs no reload. */
+  private volatile Map<String, TokenFile> tokens = Map.of();
 
   public HeComputeBackend(SecureRandom random, Map<String, String> env) {
     this.random = random;
@@ -86,10 +87,10 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
   @Override
   public synchronized void accept(GatewayPolicy policy) {
     try {
-      Map<String, String> t = new java.util.HashMap<>();
+      Map<String, TokenFile> t = new java.util.HashMap<>();
       for (Backend b : policy.backends().values()) {
         if (b.tokenFile().isPresent()) {
-          t.put(b.name(), CallerAuth.readToken(b.tokenFile().get()));
+          t.put(b.name(), TokenFile.open(b.tokenFile().get()));
         }
       }
       tokens = Map.copyOf(t);
@@ -191,7 +192,10 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
     if (h == null) {
       synchronized (this) {
         if (client == null) {
-          client = new HeClient(vertx, name -> tokens.get(name));
+          client = new HeClient(vertx, name -> {
+            TokenFile f = tokens.get(name);
+            return f == null ? null : f.token();
+          });
         }
         h = client;
       }

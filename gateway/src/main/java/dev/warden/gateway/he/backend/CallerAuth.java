@@ -9,7 +9,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Who may call the HE backend. The backend burns CPU on every query and holds tenants' evaluation
@@ -18,9 +20,11 @@ import java.util.Optional;
  * {@link Tls#clientCa()} (the handshake fails without one).
  *
  * <h2>Security guarantees</h2>
- * The presented token is compared with the expected one in constant time (SHA-256 of both, then
- * {@link MessageDigest#isEqual}), so neither its content nor its length leaks through timing. The
- * token is never logged. {@link #none()} checks nothing: for tests and loopback experiments only.
+ * The presented token is compared with each expected one in constant time (SHA-256 of both, then
+ * {@link MessageDigest#isEqual}, every listed token compared), so neither its content nor its length
+ * leaks through timing. The token is never logged. {@link #none()} checks nothing: for tests and
+ * loopback experiments only. With {@link #tokenFile(TokenFile)} the expected tokens follow the file
+ * (re-read when it changes; several lines accepted during a rotation).
  */
 public final class CallerAuth {
   /** Shortest accepted token: 16 characters (the generated ones are 43). */
@@ -29,11 +33,12 @@ public final class CallerAuth {
   /** TLS of the backend's listener: its certificate and key, and the CA client certificates must chain to. */
   public record Tls(Path certFile, Path keyFile, Optional<Path> clientCa) {}
 
-  private final byte[] tokenHash;
+  /** The accepted tokens now, or null when no token is required. */
+  private final Supplier<List<String>> tokens;
   private final Tls tls;
 
-  private CallerAuth(byte[] tokenHash, Tls tls) {
-    this.tokenHash = tokenHash;
+  private CallerAuth(Supplier<List<String>> tokens, Tls tls) {
+    this.tokens = tokens;
     this.tls = tls;
   }
 
@@ -47,17 +52,23 @@ public final class CallerAuth {
     if (token == null || token.length() < MIN_TOKEN_CHARS) {
       throw new IllegalArgumentException("the HE backend token must have at least " + MIN_TOKEN_CHARS + " characters");
     }
-    return new CallerAuth(sha256(token), null);
+    List<String> fixed = List.of(token);
+    return new CallerAuth(() -> fixed, null);
+  }
+
+  /** Callers must present one of the tokens the file lists at the time of the request. */
+  public static CallerAuth tokenFile(TokenFile file) {
+    return new CallerAuth(file::tokens, null);
   }
 
   /** The same checks, served over TLS (with client certificates required when {@code tls.clientCa} is set). */
   public CallerAuth withTls(Tls t) {
-    return new CallerAuth(tokenHash, t);
+    return new CallerAuth(tokens, t);
   }
 
   /** True when the caller must prove something (a token or a client certificate). */
   public boolean required() {
-    return tokenHash != null || (tls != null && tls.clientCa().isPresent());
+    return tokens != null || (tls != null && tls.clientCa().isPresent());
   }
 
   /** The listener's TLS settings, or null for plain HTTP. */
@@ -67,22 +78,22 @@ public final class CallerAuth {
 
   /** Whether an {@code Authorization} header value is acceptable (always true without a token). */
   public boolean permits(String authorization) {
-    if (tokenHash == null) {
+    if (tokens == null) {
       return true;
     }
     String presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         ? authorization.substring(7).strip() : "";
-    return MessageDigest.isEqual(tokenHash, sha256(presented));
+    byte[] p = sha256(presented);
+    boolean ok = false;
+    for (String t : tokens.get()) {
+      ok |= MessageDigest.isEqual(sha256(t), p); // no early exit: every listed token costs the same
+    }
+    return ok;
   }
 
-  /** Reads a token file (surrounding whitespace ignored); names the file when it is unusable. */
+  /** The first token of a token file (see {@link TokenFile}); names the file and line when it is unusable. */
   public static String readToken(Path file) throws IOException {
-    String t = Files.readString(file, StandardCharsets.UTF_8).strip();
-    if (t.length() < MIN_TOKEN_CHARS || t.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-      throw new IOException("HE backend token file " + file + " must hold one token of at least "
-          + MIN_TOKEN_CHARS + " printable characters");
-    }
-    return t;
+    return TokenFile.read(file).get(0);
   }
 
   /** Writes a fresh random token (32 bytes, base64url) to {@code file}, mode 0600, unless it exists. */
@@ -111,6 +122,6 @@ public final class CallerAuth {
 
   @Override
   public String toString() {
-    return "CallerAuth[token=" + (tokenHash != null) + ", tls=" + (tls != null) + "]";
+    return "CallerAuth[token=" + (tokens != null) + ", tls=" + (tls != null) + "]";
   }
 }
