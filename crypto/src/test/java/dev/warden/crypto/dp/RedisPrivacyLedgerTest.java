@@ -99,13 +99,17 @@ class RedisPrivacyLedgerTest {
     }
 
     @Test
-    void unreachableRedis_failsClosed() {
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new RuntimeException(e);
+    void unreachableRedis_failsClosed() throws java.io.IOException {
+        // a bound socket that never listens: connections are refused, and unlike a closed ServerSocket's port no
+        // server started meanwhile (port 0) can be given it
+        try (java.net.Socket reserved = new java.net.Socket()) {
+            reserved.setReuseAddress(false);
+            reserved.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            assertRefusedClosed(reserved.getLocalPort());
         }
+    }
+
+    private static void assertRefusedClosed(int port) {
         try (RedisPrivacyLedger l = RedisPrivacyLedger.create(RedisLedgerConfig.of("127.0.0.1", port),
                 LedgerFixtures.only("m", LedgerFixtures.caps(5000, 5000)))) {
             PrivacyLedgerUnavailableException e = assertThrows(PrivacyLedgerUnavailableException.class,
