@@ -54,6 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HeRouteTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  // the he backend gets 30 s a call: a first call uploads evaluation keys and runs an encrypted inference
+  // (about 1.5 s on a loaded 2-core machine, 3x that on a slow CI: 5 s was thin); no test waits for it to expire
   private static final String POLICY = """
       apiVersion: warden.dev/v1alpha1
       kind: GatewayPolicy
@@ -65,7 +67,7 @@ class HeRouteTest {
         backends:
           plain: {url: "http://127.0.0.1:@PLAIN@", protocol: oip, timeoutMs: 5000}
           plain-tf: {url: "http://127.0.0.1:@PLAIN@", protocol: tf, timeoutMs: 5000}
-          he: {url: "http://127.0.0.1:@HE@", protocol: warden-he, timeoutMs: 5000}
+          he: {url: "http://127.0.0.1:@HE@", protocol: warden-he, timeoutMs: 30000}
           he-down: {url: "http://127.0.0.1:@DOWN@", protocol: warden-he, timeoutMs: 2000}
           he-evil: {url: "http://127.0.0.1:@EVIL@", protocol: warden-he, timeoutMs: 5000}
         models:
