@@ -67,13 +67,33 @@ public final class LocalRedis implements AutoCloseable {
             }
             Assumptions.assumeTrue(false, INSTALL_HINT);
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        // The free port is closed again before redis-server binds it: another process (or a server of this JVM
+        // binding port 0) can take it in between. Then redis-server exits with "Address already in use": try
+        // another port rather than fail the test.
+        for (int attempt = 1;; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            LocalRedis r = new LocalRedis(dir.toAbsolutePath(), port, aof, tls);
+            try {
+                r.startProcess();
+                return r;
+            } catch (PortTaken e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
         }
-        LocalRedis r = new LocalRedis(dir.toAbsolutePath(), port, aof, tls);
-        r.startProcess();
-        return r;
+    }
+
+    /** redis-server could not bind the port chosen for it. */
+    private static final class PortTaken extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        PortTaken(String log) {
+            super("redis-server exited: " + log);
+        }
     }
 
     /** (Re)starts the server process on the same port and directory, and waits until it answers PING. */
@@ -92,6 +112,8 @@ public final class LocalRedis implements AutoCloseable {
         } else {
             cmd.addAll(List.of("--appendonly", "no"));
         }
+        Path logFile = dir.resolve("redis.log");
+        long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.stdout").toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -107,7 +129,12 @@ public final class LocalRedis implements AutoCloseable {
                 }
             } catch (IOException e) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
+                    String log = Files.readString(logFile);
+                    String thisRun = log.substring((int) Math.min(logStart, log.length()));
+                    if (thisRun.contains("Address already in use")) {
+                        throw new PortTaken(thisRun);
+                    }
+                    throw new IllegalStateException("redis-server exited: " + log);
                 }
             }
             Thread.sleep(50);

@@ -41,20 +41,28 @@ class InMemoryQueryStoreTest {
 
   @Test
   void benignDistinctDigits_areNotFlagged_atThreshold() {
-    InMemoryQueryStore s = store(2000);
+    // Blacklight's target: benign FPR <= 0.1 % on distinct inputs, judged over 5 fingerprinters with fresh
+    // secrets (5 x 1797 checks allow 8 flags). One fingerprinter alone allowed one flag of 1797, but its random
+    // secrets flag 0 (45 %), 1 (55 %) or 2 (0.2 %) near-duplicate pairs (500 simulated secrets): that failed
+    // about one CI run in 500. 9 flags from 5 secrets need four 2-flag secrets: 5 · 0.002^4 ≈ 1e-10.
     float[][] all = dev.warden.detectors.train.Datasets.digits().x();
     int flagged = 0;
+    int checks = 0;
     int maxShared = 0;
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    for (float[] x : all) {
-      if (!seen.add(Arrays.toString(x))) continue; // exact duplicates are not "distinct"
-      QueryStore.Match m = s.checkAndAdd("tenant-" + (flagged % 3), fp.fingerprint(x), P.threshold());
-      if (m.flagged()) flagged++;
-      maxShared = Math.max(maxShared, m.sharedHashes());
+    for (int k = 0; k < 5; k++) {
+      Fingerprinter f = Fingerprinter.create(P);
+      InMemoryQueryStore s = store(2000);
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (float[] x : all) {
+        if (!seen.add(Arrays.toString(x))) continue; // exact duplicates are not "distinct"
+        QueryStore.Match m = s.checkAndAdd("tenant-" + (flagged % 3), f.fingerprint(x), P.threshold());
+        if (m.flagged()) flagged++;
+        checks++;
+        maxShared = Math.max(maxShared, m.sharedHashes());
+      }
+      assertEquals(seen.size(), s.size());
     }
-    // Blacklight's target: benign FPR <= 0.1 % on distinct inputs; 1797 images allow at most one.
-    assertTrue(flagged <= 1, "benign flags: " + flagged + ", max shared " + maxShared);
-    assertEquals(seen.size(), s.size());
+    assertTrue(flagged <= checks / 1000, "benign flags: " + flagged + " of " + checks + ", max shared " + maxShared);
   }
 
   @Test

@@ -83,8 +83,9 @@ class ScreenTest {
   @Test
   void threshold_fromRoute_overridesDetectorDefault() {
     DetectorRegistry reg = new DetectorRegistry().register("value", new ValueDetector());
-    Screen def = new Screen(List.of(ScreenConfig.of("value", null, 1000L, null)), reg, pool, null);
-    Screen strict = new Screen(List.of(ScreenConfig.of("value", 3.0, 1000L, null)), reg, pool, null);
+    // 10 s: the detector answers at once, but a timeout would fail closed and flag (a 1 s stall on a loaded CI)
+    Screen def = new Screen(List.of(ScreenConfig.of("value", null, 10_000L, null)), reg, pool, null);
+    Screen strict = new Screen(List.of(ScreenConfig.of("value", 3.0, 10_000L, null)), reg, pool, null);
     assertFalse(def.screen(image("t", 5), null).flagged());
     ScreenResult r = strict.screen(image("t", 5), null);
     assertTrue(r.flagged());
@@ -123,8 +124,11 @@ class ScreenTest {
     ExecutorService tiny = Screen.newExecutor(1, 1);
     try {
       DetectorRegistry reg = new DetectorRegistry().register("hang", new HangingDetector());
-      Screen s = new Screen(List.of(ScreenConfig.of("hang", null, 20L, "fail-closed"), ScreenConfig.of("hang", null, 20L, "fail-closed"),
-          ScreenConfig.of("hang", null, 20L, "fail-open")), reg, tiny, null);
+      // 2 s, not 20 ms: the first must still hold the only thread (and the second the only queue slot) when the
+      // third is submitted. With 20 ms a stall of the submitting thread (a loaded CI) let the first time out,
+      // the second run and the third be queued.
+      Screen s = new Screen(List.of(ScreenConfig.of("hang", null, 2000L, "fail-closed"), ScreenConfig.of("hang", null, 2000L, "fail-closed"),
+          ScreenConfig.of("hang", null, 2000L, "fail-open")), reg, tiny, null);
       List<Verdict> vs = s.screen(image("t", 1), null).verdicts();
       assertEquals(3, vs.size(), "every screen yields a verdict");
       assertTrue(vs.get(2).reason().startsWith("not scheduled"), vs.get(2).reason());

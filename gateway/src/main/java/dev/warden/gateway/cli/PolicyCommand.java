@@ -23,8 +23,9 @@ final class PolicyCommand implements Runnable {
   }
 
   @Command(name = "check", mixinStandardHelpOptions = true,
-      description = "Validate policy files: syntax, schema, references and stage settings. Prints every "
-          + "problem as file:line:col: message; exit 1 if any.")
+      description = "Validate policy files: syntax, schema, references and stage settings, and the signatures "
+          + "of operator detector models whose files are here. Prints every problem as file:line:col: message; "
+          + "exit 1 if any.")
   static final class Check implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Policy files or directories.")
     List<Path> files;

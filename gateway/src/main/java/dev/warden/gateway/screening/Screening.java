@@ -250,6 +250,11 @@ public final class Screening implements AutoCloseable {
     }
     List<Stage> stages = new ArrayList<>();
     if (checkOnly) {
+      // policy check: an operator detector that serving would refuse is a problem now, at its entry
+      for (int i : operators.values()) {
+        String ptr = route.pointer() + "/screening/" + i + "/model";
+        SignedDetectors.checkSignature(artifactAt(route, i)).ifPresent(why -> problems.add(policy.problemAt(ptr, why)));
+      }
       return stages;
     }
     if (problems.isEmpty()) {

@@ -12,6 +12,7 @@ import dev.warden.detectors.text.OnnxTextClassifier;
 import dev.warden.detectors.text.PromptInjectionClassifier;
 import dev.warden.detectors.text.TextDetectors;
 import dev.warden.gateway.trust.ModelTrust;
+import dev.warden.policies.Specs;
 import dev.warden.policies.Specs.DetectorArtifact;
 import dev.warden.verifier.ModelVerifier;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
@@ -107,6 +109,34 @@ final class SignedDetectors implements AutoCloseable {
     cache.put(key, d);
     LOG.info("detector " + name + " loaded from " + a.model() + " (signature verified)");
     return new Loaded(name, d);
+  }
+
+  /**
+   * For {@code policy check}: verifies the signature of {@code a} as serving would, without loading the
+   * model. A policy is often checked away from the machine it serves on; when the model, its signature or
+   * the authority's key, chain or trusted root is not here, nothing can be said (and {@code --check-files}
+   * reports the missing file).
+   *
+   * @return why serving would refuse the model, or empty if it verifies or its trust material is not here
+   */
+  static Optional<String> checkSignature(DetectorArtifact a) {
+    List<Path> needed = new ArrayList<>(List.of(a.model(), a.signature()));
+    if (a.authority() instanceof Specs.KeyAuthority k) {
+      needed.add(k.publicKey());
+    } else if (a.authority() instanceof Specs.CertificateAuthority c) {
+      needed.addAll(c.chain());
+    } else if (a.authority() instanceof Specs.KeylessAuthority k) {
+      needed.add(k.trustedRoot());
+    }
+    if (!needed.stream().allMatch(Files::isReadable)) {
+      return Optional.empty();
+    }
+    try {
+      gate(a).admit(a.model());
+      return Optional.empty();
+    } catch (Exception e) {
+      return Optional.of("detector model " + a.model().getFileName() + " refused: " + e.getMessage());
+    }
   }
 
   /** A gate that passes only if the model verifies against its signature under its authority. */

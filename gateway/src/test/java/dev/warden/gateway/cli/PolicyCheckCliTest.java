@@ -4,6 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warden.verifier.EcCurve;
+import dev.warden.verifier.KeyGenerator;
+import dev.warden.verifier.ModelSigner;
+import dev.warden.verifier.Pem;
+import dev.warden.verifier.hashing.HashProgress;
+import dev.warden.verifier.hashing.HashingOptions;
+import dev.warden.verifier.hashing.ModelHasher;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -158,5 +165,67 @@ class PolicyCheckCliTest {
   @Test
   void noArguments_isAUsageError_exit2() {
     assertEquals(2, run("policy", "check").exit());
+  }
+
+  /** BASE with an operator detector on route r; the model file is never loaded by a check, only verified. */
+  private Path detectorPolicy(String name, Path model, Path signature, Path publicKey) throws Exception {
+    Path f = dir.resolve(name + ".yaml");
+    Files.writeString(f, BASE.replace("      backend: m\n", "      backend: m\n"
+        + "      screening:\n"
+        + "        - type: onnx-detector\n"
+        + "          name: operator\n"
+        + "          model: \"" + model + "\"\n"
+        + "          signature: \"" + signature + "\"\n"
+        + "          authority: {key: {publicKey: \"" + publicKey + "\"}}\n"
+        + "          params: {threshold: 0.5}\n"));
+    return f;
+  }
+
+  private Path signedDetector(Path signingKey) throws Exception {
+    Path model = Files.createDirectories(dir.resolve("detector")).resolve("scorer.onnx");
+    Files.write(model, "the bytes serving would hand to ONNX Runtime".getBytes(StandardCharsets.UTF_8));
+    try (ModelHasher hasher = new ModelHasher()) {
+      ModelSigner.withKey(Pem.readPrivateKey(signingKey, null), hasher)
+          .sign(model, dir.resolve("detector/scorer.sig"), HashingOptions.files(), HashProgress.NONE);
+    }
+    return model;
+  }
+
+  @Test
+  void operatorDetectorThatServingWouldRefuse_isAnErrorAtItsModelLine_oneThatVerifiesPasses() throws Exception {
+    Path key = dir.resolve("signing.pem");
+    Path pub = dir.resolve("signing.pub.pem");
+    KeyGenerator.write(KeyGenerator.generate(EcCurve.P256), key, pub);
+    Path otherPub = dir.resolve("other.pub.pem");
+    KeyGenerator.write(KeyGenerator.generate(EcCurve.P256), dir.resolve("other.pem"), otherPub);
+    Path model = signedDetector(key);
+    Path sig = dir.resolve("detector/scorer.sig");
+
+    Path good = detectorPolicy("detector-good", model, sig, pub);
+    Run ok = run("policy", "check", good.toString());
+    assertEquals(0, ok.exit(), ok.err());
+
+    Path foreign = detectorPolicy("detector-foreign", model, sig, otherPub);
+    Run refused = run("policy", "check", foreign.toString());
+    assertEquals(1, refused.exit(), refused.out());
+    int line = 1 + (int) Files.readString(foreign).lines().takeWhile(l -> !l.contains("model: \"")).count();
+    assertTrue(refused.err().contains(foreign + ":" + line + ":"), "problem at the model line " + line + ": " + refused.err());
+    assertTrue(refused.err().contains("detector model scorer.onnx refused"), refused.err());
+
+    Files.write(model, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND); // tampered after signing
+    Run tampered = run("policy", "check", good.toString());
+    assertEquals(1, tampered.exit(), tampered.out());
+    assertTrue(tampered.err().contains(good + ":" + line + ":"), tampered.err());
+  }
+
+  @Test
+  void operatorDetectorWhoseFilesAreNotHere_isNotJudged_unlessCheckFilesAsksForThem() throws Exception {
+    Path absent = dir.resolve("elsewhere");
+    Path f = detectorPolicy("detector-elsewhere", absent.resolve("scorer.onnx"), absent.resolve("scorer.sig"),
+        absent.resolve("signing.pub.pem"));
+    assertEquals(0, run("policy", "check", f.toString()).exit(), "a policy checked away from its cluster");
+    Run files = run("policy", "check", "--check-files", f.toString());
+    assertEquals(1, files.exit());
+    assertTrue(files.err().contains("scorer"), files.err());
   }
 }

@@ -43,6 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HeFallbackAndCallerAuthTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  // 30 s per backend call: no test here waits for a timeout, and the first call to a backend uploads the
+  // tenant's evaluation keys and runs an encrypted inference (1.9 s on a loaded 2-core machine; 3 s was the
+  // old limit, and a CI machine may be three times slower)
   private static final String POLICY = """
       apiVersion: warden.dev/v1alpha1
       kind: GatewayPolicy
@@ -52,14 +55,14 @@ class HeFallbackAndCallerAuthTest {
           - id: t1
             apiKeys: {sha256File: "@KEYS@"}
         backends:
-          he-a: {url: "http://127.0.0.1:@A@", protocol: warden-he, timeoutMs: 3000, tokenFile: "@TOKA@", fallback: he-b}
-          he-b: {url: "http://127.0.0.1:@B@", protocol: warden-he, timeoutMs: 3000, tokenFile: "@TOKB@"}
-          he-b-wrong-token: {url: "http://127.0.0.1:@B@", protocol: warden-he, timeoutMs: 3000, tokenFile: "@TOKA@"}
-          he-slow: {url: "http://127.0.0.1:@S@", protocol: warden-he, timeoutMs: 500, fallback: he-tls, circuitBreaker: {failureThreshold: 2, openMs: 600000}}
+          he-a: {url: "http://127.0.0.1:@A@", protocol: warden-he, timeoutMs: 30000, tokenFile: "@TOKA@", fallback: he-b}
+          he-b: {url: "http://127.0.0.1:@B@", protocol: warden-he, timeoutMs: 30000, tokenFile: "@TOKB@"}
+          he-b-wrong-token: {url: "http://127.0.0.1:@B@", protocol: warden-he, timeoutMs: 30000, tokenFile: "@TOKA@"}
+          he-slow: {url: "http://127.0.0.1:@S@", protocol: warden-he, timeoutMs: 1500, fallback: he-tls, circuitBreaker: {failureThreshold: 2, openMs: 600000}}
           he-tls:
             url: "https://127.0.0.1:@C@"
             protocol: warden-he
-            timeoutMs: 3000
+            timeoutMs: 30000
             tls: {caFile: "@CA@", clientCertFile: "@CCERT@", clientKeyFile: "@CKEY@"}
         models:
           - {name: digits, path: "@MODEL@", signature: "@SIG@", authority: {key: {publicKey: "@PUB@"}}}

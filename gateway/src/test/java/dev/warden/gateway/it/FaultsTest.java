@@ -60,6 +60,7 @@ class FaultsTest {
   static WireMockServer slow;
   static ServerSocket dies;
   static Thread diesThread;
+  static RefusingPort dead;
   static Gateway gateway;
   static String key;
   static String base;
@@ -77,13 +78,10 @@ class FaultsTest {
     diesThread = new Thread(FaultsTest::serveThenDie, "dies-mid-stream");
     diesThread.setDaemon(true);
     diesThread.start();
-    int dead;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      dead = s.getLocalPort(); // closed again: nothing listens there
-    }
+    dead = new RefusingPort(); // held until the end: nothing listens there, and no server can take it
     key = TestGateways.newApiKey();
     Path policy = TestGateways.writePolicy(dir.resolve("policy.yaml"), POLICY, Map.of(
-        "KEYS", TestGateways.keyHashes(dir, "keys.sha256", key), "OK", ok.port(), "DEAD", dead,
+        "KEYS", TestGateways.keyHashes(dir, "keys.sha256", key), "OK", ok.port(), "DEAD", dead.port(),
         "SLOW", slow.port(), "DIES", dies.getLocalPort()));
     gateway = TestGateways.start(policy);
     base = TestGateways.url(gateway);
@@ -124,6 +122,7 @@ class FaultsTest {
     ok.stop();
     slow.stop();
     dies.close();
+    dead.close();
   }
 
   @Test

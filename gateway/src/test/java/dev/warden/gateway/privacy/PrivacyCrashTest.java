@@ -145,8 +145,21 @@ class PrivacyCrashTest {
   /** {@code warden serve} in a child JVM on free loopback ports. */
   record Child(Process process, int port, int adminPort, Path log) {
     static Child start(Path policy, Path log) throws Exception {
-      int port = freePort();
-      int admin = freePort();
+      // the ports are free when chosen but closed again before the child binds them: another server may take
+      // one in between, and the child then exits on the bind. Try other ports then, not fail the test.
+      for (int attempt = 1;; attempt++) {
+        int[] ports = freePorts();
+        try {
+          return start(policy, log, ports[0], ports[1]);
+        } catch (PortTaken e) {
+          if (attempt == 3) {
+            throw e;
+          }
+        }
+      }
+    }
+
+    private static Child start(Path policy, Path log, int port, int admin) throws Exception {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
           "dev.warden.gateway.cli.WardenCli", "serve", "--policy", policy.toString(), "--host", "127.0.0.1",
@@ -157,7 +170,11 @@ class PrivacyCrashTest {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (System.nanoTime() < deadline) {
         if (!p.isAlive()) {
-          throw new AssertionError("gateway child exited with " + p.exitValue() + ":\n" + Files.readString(log));
+          String out = Files.readString(log);
+          if (out.contains("Address already in use")) {
+            throw new PortTaken(out);
+          }
+          throw new AssertionError("gateway child exited with " + p.exitValue() + ":\n" + out);
         }
         try {
           if (TestGateways.get("http://127.0.0.1:" + admin + "/readyz", null).statusCode() == 200) {
@@ -183,10 +200,21 @@ class PrivacyCrashTest {
       }
     }
 
-    private static int freePort() throws IOException {
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        return s.getLocalPort();
+    /** Two different free ports: both sockets stay open until both are chosen. */
+    private static int[] freePorts() throws IOException {
+      try (ServerSocket a = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+          ServerSocket b = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return new int[] {a.getLocalPort(), b.getLocalPort()};
       }
+    }
+  }
+
+  /** The child could not bind a port chosen for it. */
+  private static final class PortTaken extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    PortTaken(String log) {
+      super("gateway child could not bind its port:\n" + log);
     }
   }
 }

@@ -2,29 +2,24 @@ package dev.warden.gateway.privacy;
 
 import static dev.warden.gateway.privacy.DigitsBackend.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warden.crypto.dp.LocalRedis;
 import dev.warden.crypto.dp.NumericMechanism;
 import dev.warden.crypto.dp.NumericMechanismParams;
 import dev.warden.crypto.dp.PrivacyBudget;
 import dev.warden.crypto.dp.PrivacyCost;
 import dev.warden.gateway.Gateway;
 import dev.warden.gateway.it.TestGateways;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,21 +55,12 @@ class PrivacyRedisTest {
 
   @Test
   void budgetIsEnforcedThroughRedis_andRedisDownIs503_evenUnderFailOpen() throws Exception {
-    String redisBinary = findOnPath("redis-server");
-    if (redisBinary == null) {
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError("redis-server is missing and CI=true: apt-get install -y redis-server");
-      }
-      Assumptions.abort("redis-server not found on PATH; install it with: apt-get install -y redis-server");
-    }
-    int redisPort = freePort();
-    Process redis = new ProcessBuilder(redisBinary, "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toAbsolutePath().toString(),
-        "--logfile", dir.resolve("redis.log").toAbsolutePath().toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("redis.out").toFile()).start();
+    // LocalRedis: a free port, retried when another server takes it before redis-server binds it; skips
+    // without redis-server locally, fails with CI=true
+    LocalRedis redis = LocalRedis.start(dir, false);
+    int redisPort = redis.port();
     Gateway gateway = null;
     try (DigitsBackend backend = DigitsBackend.start(dir, "digits")) {
-      awaitPong(redisPort, redis);
       String key = TestGateways.newApiKey();
       Path policy = TestGateways.writePolicy(dir.resolve("policy.yaml"), POLICY, Map.of(
           "KEYS", TestGateways.keyHashes(dir, "keys.sha256", key), "PORT", backend.port(), "REDIS", redisPort,
@@ -103,8 +89,7 @@ class PrivacyRedisTest {
       assertEquals(Long.toString(answered * cost.micros()), redisSpent(redisPort),
           "Redis holds exactly the answered releases");
 
-      redis.destroy();
-      assertTrue(redis.waitFor(30, TimeUnit.SECONDS));
+      redis.close();
       HttpResponse<String> down = TestGateways.postJson(url, key, DigitsBackend.oipRequest(DigitsBackend.testRow(200)));
       assertEquals(503, down.statusCode(), down.body());
       assertEquals("privacy_ledger_unavailable", JSON.readTree(down.body()).get("code").asText());
@@ -112,8 +97,7 @@ class PrivacyRedisTest {
       if (gateway != null) {
         gateway.close();
       }
-      redis.destroyForcibly();
-      redis.waitFor(30, TimeUnit.SECONDS);
+      redis.close();
     }
   }
 
@@ -177,43 +161,5 @@ class PrivacyRedisTest {
       sb.append((char) c);
     }
     return sb.toString();
-  }
-
-  private static void awaitPong(int port, Process redis) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      if (!redis.isAlive()) {
-        throw new AssertionError("redis-server exited: " + redis.exitValue());
-      }
-      try {
-        if (command(port, "PING").get(0).equals("PONG")) {
-          return;
-        }
-      } catch (IOException e) {
-        // not up yet
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("redis-server did not answer PING in 30 s");
-  }
-
-  static String findOnPath(String name) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return null;
-    }
-    for (String d : path.split(File.pathSeparator)) {
-      Path p = Path.of(d, name);
-      if (Files.isExecutable(p)) {
-        return p.toString();
-      }
-    }
-    return null;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -426,11 +426,13 @@ public final class ModelTrustRegistry implements AutoCloseable {
           if (p.equals(e.signatureAbs) || p.equals(e.modelAbs) || p.startsWith(e.modelAbs)) {
             String what = p.startsWith(e.modelAbs) && !p.equals(e.modelAbs) ? e.modelAbs.relativize(p).toString()
                 : p.getFileName().toString();
-            changed(e, "file changed: " + what);
+            // a new directory is watched before the re-check is scheduled: a file created in it before the
+            // registration is then seen by that check, one created after by its own event
             if (ev.kind() == StandardWatchEventKinds.ENTRY_CREATE && p.startsWith(e.modelAbs)
                 && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
               register(p);
             }
+            changed(e, "file changed: " + what);
           }
         }
       }

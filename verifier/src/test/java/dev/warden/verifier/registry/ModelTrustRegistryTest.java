@@ -157,8 +157,9 @@ class ModelTrustRegistryTest {
     try (ModelTrustRegistry r = ModelTrustRegistry.builder().hasher(HASHER).recheckInterval(Duration.ZERO)
         .debounce(Duration.ofMillis(100)).build()) {
       r.reload(List.of(keySpec("grown", ModelSpec.Mode.ENFORCE))).get(60, TimeUnit.SECONDS);
+      // no pause between the two: whether the watcher has registered the new directory yet or not, the file
+      // must be seen (by its own event, or by the re-check scheduled after the registration)
       Files.createDirectories(m.resolve("plugins"));
-      Thread.sleep(300); // let the watcher register the new directory
       Files.writeString(m.resolve("plugins/hook.py"), "import os");
       await(() -> {
         ModelStatus s = r.status("grown", "1").orElseThrow();
