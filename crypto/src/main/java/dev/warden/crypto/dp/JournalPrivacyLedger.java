@@ -38,6 +38,9 @@ import java.util.zip.CRC32C;
  * batch. {@link #whenDurable} completes (on the flusher thread) once the batch holding the record is forced;
  * {@link #awaitDurable} and {@link #debit} block for it. Throughput therefore grows with concurrency while every
  * acknowledged debit is on disk, and the fsync overlaps whatever the caller does meanwhile (the model call).
+ * There is no linger timer: an idle flusher writes a lone record as soon as it is woken; batches form only from
+ * records that arrive while a write + force is running. An event loop wakes the flusher after it has sent the model
+ * call ({@link #reserve(String, String, String, PrivacyCost, java.util.concurrent.Executor)}).
  *
  * <p><b>Record format.</b> {@code [int length][payload][int CRC-32C of payload]}, payload =
  * {@code type('D'|'R'), requestId, tenant, model (modified UTF-8), long period, long micros}. On replay the
@@ -90,6 +93,7 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
     private final ReentrantLock flushLock = new ReentrantLock();
     private volatile long durableSeq;
     private final Thread flusher;
+    private final Runnable wakeFlusher;
     /** fsyncs issued by the flusher (tests: group commit covers a whole pending batch with one). */
     private volatile long forces;
     /** Test hook: run by the flusher before it takes a batch (lets a test pile records up deterministically). */
@@ -122,6 +126,7 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
             throw e;
         }
         this.flusher = new Thread(this::flushLoop, "warden-ledger-flush");
+        this.wakeFlusher = () -> LockSupport.unpark(flusher);
         flusher.setDaemon(true);
         flusher.start();
     }
@@ -295,6 +300,15 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
     @Override
     public DebitReceipt reserve(String requestId, String tenant, String model, PrivacyCost cost)
             throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException {
+        return reserve(requestId, tenant, model, cost, Runnable::run);
+    }
+
+    /** {@inheritDoc} Here {@code wake} runs the unpark of the flusher thread. */
+    @Override
+    public DebitReceipt reserve(String requestId, String tenant, String model, PrivacyCost cost,
+            java.util.concurrent.Executor wake)
+            throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException {
+        Objects.requireNonNull(wake, "wake");
         ModelBudgetPolicy policy = LedgerArgs.debit(requestId, tenant, model, cost, policies);
         long period = policy.periodAt(clock.millis());
         long seq;
@@ -328,7 +342,7 @@ public final class JournalPrivacyLedger implements PrivacyLedger {
                         seq);
             }
         }
-        LockSupport.unpark(flusher);
+        wake.execute(wakeFlusher);
         return receipt;
     }
 

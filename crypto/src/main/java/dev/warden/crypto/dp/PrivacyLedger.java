@@ -58,6 +58,22 @@ public interface PrivacyLedger extends AutoCloseable {
     }
 
     /**
+     * {@link #reserve}, with the ledger's background durability work (the embedded journal's flusher thread) woken
+     * through {@code wake} instead of at once. Why: waking another thread from an event loop often lets the kernel
+     * run that thread first on the caller's core, which costs the caller tens of microseconds before it can send
+     * the model call; an event loop passes an executor that runs after its current task (after the model call was
+     * sent), so the fsync overlaps the model call instead of delaying it. {@link #whenDurable} and
+     * {@link #awaitDurable} start the work themselves, so durability never depends on {@code wake} running.
+     *
+     * <p>Default: {@link #reserve} (nothing to wake).
+     */
+    default DebitReceipt reserve(String requestId, String tenant, String model, PrivacyCost cost,
+            java.util.concurrent.Executor wake)
+            throws PrivacyBudgetExhaustedException, PrivacyLedgerUnavailableException {
+        return reserve(requestId, tenant, model, cost);
+    }
+
+    /**
      * Blocks until the debit of {@code receipt} is durable (no-op for receipts from {@link #debit}).
      *
      * @throws PrivacyLedgerUnavailableException if it cannot be made durable: do not release the answer

@@ -55,8 +55,53 @@ public final class Zcdp {
         return s * s;
     }
 
-    /** ε of ρ-zCDP at δ by the improved conversion (infimum over the Rényi order α). */
+    /**
+     * ε of ρ-zCDP at δ by the improved conversion (infimum over the Rényi order α).
+     *
+     * <p>Runs on every privacy answer (the ε headers), so it solves for the optimal order directly instead of
+     * scanning: with x = α − 1 and L = ln(1/δ) the bound's derivative is ρ − (L − ln(1+x))/x², so its unique
+     * minimum is the root of g(x) = ρx² + ln(1+x) − L, which is increasing from g(0) = −L; Newton's method
+     * safeguarded by bisection in [0, √(L/ρ)] finds it in a handful of steps (about 0.2 µs instead of 5 µs for
+     * the scan). Falls back to the scan if that ever fails to converge.
+     */
     public static double epsilonImproved(double rho, double delta) {
+        check(rho, delta);
+        if (rho == 0) {
+            return 0;
+        }
+        double l = Math.log(1 / delta);
+        double lo = 0;
+        double hi = Math.sqrt(l / rho); // g(hi) = ln(1 + hi) > 0
+        double x = hi / 2;
+        for (int i = 0; i < 200; i++) {
+            double g = rho * x * x + Math.log1p(x) - l;
+            if (g > 0) {
+                hi = x;
+            } else {
+                lo = x;
+            }
+            double next = x - g / (2 * rho * x + 1 / (1 + x));
+            if (!(next > lo && next < hi)) {
+                next = (lo + hi) / 2; // Newton left the bracket: bisect
+            }
+            if (Math.abs(next - x) <= 1e-15 * x || hi - lo <= 1e-15 * hi) {
+                double e = epsilonAtX(rho, l, next);
+                // for tiny ρ the bound dips below 0; a mechanism is never claimed better than (0, δ)
+                return Double.isFinite(e) ? Math.max(0, e) : Math.max(0, epsilonImprovedByScan(rho, delta));
+            }
+            x = next;
+        }
+        return Math.max(0, epsilonImprovedByScan(rho, delta));
+    }
+
+    /** The Rényi-order bound at α = 1 + x, written in x so that it stays accurate for α close to 1. */
+    private static double epsilonAtX(double rho, double l, double x) {
+        double lnAlpha = Math.log1p(x);
+        return (1 + x) * rho + (l + x * (Math.log(x) - lnAlpha) - lnAlpha) / x;
+    }
+
+    /** The improved conversion by a scan of the order and golden-section search (reference for tests). */
+    static double epsilonImprovedByScan(double rho, double delta) {
         check(rho, delta);
         if (rho == 0) {
             return 0;

@@ -257,6 +257,25 @@ class JournalPrivacyLedgerTest {
         assertThrows(PrivacyLedgerUnavailableException.class, () -> l.reserve("b", "t", "m", C));
     }
 
+    @Test
+    void reserveWithAWakeExecutor_handsItTheFlusherWakeUp_andWhenDurableNeedsNoWakeUp() throws Exception {
+        Path j = dir.resolve("j");
+        try (JournalPrivacyLedger l = JournalPrivacyLedger.open(j, LedgerFixtures.only("m", LedgerFixtures.caps(9000, 9000)))) {
+            List<Runnable> handed = new ArrayList<>();
+            DebitReceipt a = l.reserve("a", "t", "m", C, handed::add);
+            assertEquals(1, handed.size(), "the flusher's wake-up goes to the caller's executor");
+            assertEquals(1000, a.status().tenantSpentMicros(), "reserved at once, before any wake-up");
+            // the wake-up is never run: waiting for durability starts the flush itself
+            l.whenDurable(a).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            handed.get(0).run(); // a late wake-up finds nothing to do and is harmless
+            DebitReceipt b = l.reserve("b", "t", "m", C, Runnable::run);
+            l.awaitDurable(b);
+        }
+        try (JournalPrivacyLedger again = JournalPrivacyLedger.open(j, LedgerFixtures.only("m", LedgerFixtures.caps(9000, 9000)))) {
+            assertEquals(2000, again.status("t", "m").tenantSpentMicros(), "both debits were journalled");
+        }
+    }
+
     private static long waitForForces(JournalPrivacyLedger l, long n) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (l.forces() < n && System.nanoTime() < deadline) {

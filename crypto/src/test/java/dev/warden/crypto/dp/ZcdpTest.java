@@ -18,6 +18,21 @@ class ZcdpTest {
     }
 
     @Test
+    void epsilonImproved_solvedForTheOptimalOrder_equalsTheScannedInfimum_fromTinyToHugeRho() {
+        for (double delta : new double[] {1e-3, 1e-6, 1e-9, 1e-12}) {
+            for (double rho = 1e-9; rho < 1e4; rho *= 1.7) {
+                double scanned = Math.max(0, Zcdp.epsilonImprovedByScan(rho, delta)); // ε is reported as ≥ 0
+                double solved = Zcdp.epsilonImproved(rho, delta);
+                // the scan only approaches the infimum from above: the solved value may be smaller, and larger only
+                // by the rounding of the bound's evaluation (cancellation of terms ~ln(1/δ) leaves ~1e-11 relative)
+                assertTrue(solved <= scanned * (1 + 1e-10), rho + " " + delta + ": " + solved + " > " + scanned);
+                assertEquals(scanned, solved, 1e-9 * scanned, rho + " " + delta);
+                assertTrue(solved >= 0);
+            }
+        }
+    }
+
+    @Test
     void conversions_roundTrip() {
         for (double eps : new double[] {0.1, 0.5, 1, 2, 8}) {
             for (double delta : new double[] {1e-5, 1e-6, 1e-9}) {

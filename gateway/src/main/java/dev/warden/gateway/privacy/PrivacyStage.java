@@ -19,6 +19,7 @@ import dev.warden.gateway.pipeline.StageVerdict;
 import dev.warden.gateway.protocol.InferenceMessage;
 import dev.warden.gateway.protocol.Tensor;
 import dev.warden.gateway.screening.InputDigests;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -29,6 +30,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
@@ -57,6 +59,19 @@ final class PrivacyStage implements Stage {
   private static final Exchange.Key<Debit> DEBIT = new Exchange.Key<>("privacy-debit");
 
   record CachedAnswer(MultiMap headers, Buffer body) {}
+
+  /**
+   * Wakes the journal's flusher after the event loop's current task, i.e. after the model call was sent: woken at
+   * once, the flusher tends to run first on this core and delays the send by tens of microseconds.
+   */
+  private static final Executor AFTER_THIS_TASK = r -> {
+    Context ctx = Vertx.currentContext();
+    if (ctx == null) {
+      r.run();
+    } else {
+      ctx.runOnContext(v -> r.run());
+    }
+  };
 
   private final OutputMechanism mechanism;
   private final List<String> outputs;
@@ -114,7 +129,7 @@ final class PrivacyStage implements Stage {
     PrivacyLedger l = ledger.get();
     if (!l.reserveMayBlock()) { // embedded journal: a lock and a queued record, cheaper than a worker hop
       try {
-        reserved(ex, l, l.reserve(debitId, ex.tenant(), ex.model(), cost), rows);
+        reserved(ex, l, l.reserve(debitId, ex.tenant(), ex.model(), cost, AFTER_THIS_TASK), rows);
         return null;
       } catch (PrivacyLedgerException | RuntimeException e) {
         throw refusal(ex, e);
@@ -283,7 +298,15 @@ final class PrivacyStage implements Stage {
   }
 
   static void headers(HttpServerResponse resp, BudgetStatus s) {
-    resp.putHeader(SPENT, String.format(Locale.ROOT, "%.6f", s.epsilonSpent()));
-    resp.putHeader(REMAINING, String.format(Locale.ROOT, "%.6f", s.epsilonRemaining()));
+    resp.putHeader(SPENT, sixDecimals(s.epsilonSpent()));
+    resp.putHeader(REMAINING, sixDecimals(s.epsilonRemaining()));
+  }
+
+  /** {@code String.format(ROOT, "%.6f", v)} (the same half-up rounding of the shortest decimal), 5–10× cheaper. */
+  static String sixDecimals(double v) {
+    if (!Double.isFinite(v)) {
+      return String.format(Locale.ROOT, "%.6f", v);
+    }
+    return new java.math.BigDecimal(Double.toString(v)).setScale(6, java.math.RoundingMode.HALF_UP).toPlainString();
   }
 }
