@@ -225,24 +225,31 @@ check_infer "$NGINX_URL"
 warm nginx "$NGINX_URL" "$WARMUP"
 TARGETS+=("nginx $NGINX_URL $NGINX_PID")
 
-# ------------------------------------------------------------------ start Warden
+# ------------------------------------------------------------------ start Warden (and warden-b)
+start_warden() { # target name, jar, port, admin port, folder with its key hash and audit key -> 0 once warm
+  local name=$1 jar=$2 port=$3 admin=$4 dir=$5 pid url
+  log "starting $name ($jar) on :$port (admin :$admin)"
+  # shellcheck disable=SC2086
+  WARDEN_BENCH_DIR="$dir" "${TS_PROXY[@]}" java $WARDEN_JAVA_OPTS -jar "$jar" serve --policy bench/proxy/policy.yaml \
+    --host 127.0.0.1 --port "$port" --admin-host 127.0.0.1 --admin-port "$admin" > "$dir/warden.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  url="http://127.0.0.1:$port/v2/models/digits/infer"
+  if ! wait_http "http://127.0.0.1:$admin/readyz" 200 120 "$pid"; then
+    log "$name did not become ready:"; tail -50 "$dir/warden.log" >&2
+    return 1
+  fi
+  # called as an `if` condition, so set -e is off in here: stop on a failed check as the other targets do
+  check_infer "$url" || exit 1
+  warm "$name" "$url" "$WARDEN_WARMUP" || exit 1
+  TARGETS+=("$name $url $pid")
+  STARTED_PID=$pid
+}
 WARDEN_OK=0
 if java -jar "$JAR" serve --help 2>&1 | grep -q -- "--policy"; then
-  log "starting warden serve on :$WARDEN_PORT (admin :$WARDEN_ADMIN_PORT)"
-  # shellcheck disable=SC2086
-  "${TS_PROXY[@]}" java $WARDEN_JAVA_OPTS -jar "$JAR" serve --policy bench/proxy/policy.yaml \
-    --host 127.0.0.1 --port "$WARDEN_PORT" --admin-host 127.0.0.1 --admin-port "$WARDEN_ADMIN_PORT" \
-    > "$WORK/warden.log" 2>&1 &
-  WARDEN_PID=$!
-  PIDS+=("$WARDEN_PID")
-  WARDEN_URL="http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer"
-  if wait_http "http://127.0.0.1:$WARDEN_ADMIN_PORT/readyz" 200 120 "$WARDEN_PID"; then
-    check_infer "$WARDEN_URL"
-    warm warden "$WARDEN_URL" "$WARDEN_WARMUP"
-    TARGETS+=("warden $WARDEN_URL $WARDEN_PID")
+  if start_warden warden "$JAR" "$WARDEN_PORT" "$WARDEN_ADMIN_PORT" "$WORK"; then
+    WARDEN_PID=$STARTED_PID
     WARDEN_OK=1
-  else
-    log "warden serve did not become ready:"; tail -50 "$WORK/warden.log" >&2
   fi
 else
   log "this jar has no working 'serve' command yet: Warden not measured"
@@ -254,21 +261,9 @@ if [ -n "$JAR_B" ] && [ "$WARDEN_OK" = 1 ]; then
   cp "$WORK/bench-keys.sha256" "$WORK/b/"
   openssl genpkey -algorithm ed25519 -out "$WORK/b/audit-ed25519.pem" 2>/dev/null
   chmod 600 "$WORK/b/audit-ed25519.pem"
-  log "starting warden-b ($JAR_B) on :$WARDEN_B_PORT"
-  # shellcheck disable=SC2086
-  WARDEN_BENCH_DIR="$WORK/b" "${TS_PROXY[@]}" java $WARDEN_JAVA_OPTS -jar "$JAR_B" serve --policy bench/proxy/policy.yaml \
-    --host 127.0.0.1 --port "$WARDEN_B_PORT" --admin-host 127.0.0.1 --admin-port "$((WARDEN_ADMIN_PORT + 1))" \
-    > "$WORK/b/warden.log" 2>&1 &
-  WARDEN_B_PID=$!
-  PIDS+=("$WARDEN_B_PID")
-  WARDEN_B_URL="http://127.0.0.1:$WARDEN_B_PORT/v2/models/digits/infer"
-  if wait_http "http://127.0.0.1:$((WARDEN_ADMIN_PORT + 1))/readyz" 200 120 "$WARDEN_B_PID"; then
-    check_infer "$WARDEN_B_URL"
-    warm warden-b "$WARDEN_B_URL" "$WARDEN_WARMUP"
-    TARGETS+=("warden-b $WARDEN_B_URL $WARDEN_B_PID")
+  if start_warden warden-b "$JAR_B" "$WARDEN_B_PORT" "$((WARDEN_ADMIN_PORT + 1))" "$WORK/b"; then
+    WARDEN_B_PID=$STARTED_PID
     WARDEN_B_OK=1
-  else
-    log "warden-b did not become ready:"; tail -50 "$WORK/b/warden.log" >&2
   fi
 fi
 
