@@ -9,10 +9,14 @@
 #   DURATION=10s WARMUP=5s THREADS=2 CONNECTIONS=64   wrk settings of the loaded run (the c1 run: -t1 -c1)
 #   BACKEND_WARMUP=20s WARDEN_WARMUP=30s  extra load on the JVMs before they are measured: the JIT needs
 #                    tens of seconds to reach steady state (nginx gets WARMUP only; it has no JIT)
+#   WARM_MODES=5s    after the warm-up: one c1 run and one c64 run on new connections (JIT: see warm())
 #   ROUNDS=3         rounds; each round runs every target once per mode, in turn (medians are reported)
 #   PIN=1            pin processes with taskset (0: no pinning)
 #   PROXY_CPUS BACKEND_CPUS WRK_CPUS   taskset CPU lists (defaults below, from nproc)
 #   SKIP_BUILD=1     reuse the built jar (WARDEN_JAR, default gateway/target/warden.jar)
+#   WARDEN_JAR_B=JAR a second Warden build (A/B): started beside the first on WARDEN_B_PORT (18082), warmed
+#                    alike, measured as target "warden-b" right after "warden" in every round; the summary adds
+#                    its ratios to nginx and to WARDEN_JAR (e.g. WARDEN_JAR=main's jar, WARDEN_JAR_B=a branch's)
 #   BACKEND_PORT=18500 NGINX_PORT=18080 WARDEN_PORT=18081 WARDEN_ADMIN_PORT=19091
 #   WARDEN_JAVA_OPTS, BACKEND_JAVA_OPTS  JVM options
 #   KEEP_WORK=1      keep the work folder (logs, configs, audit file)
@@ -45,6 +49,8 @@ WARDEN_ADMIN_PORT=${WARDEN_ADMIN_PORT:-19091}
 WARDEN_JAVA_OPTS=${WARDEN_JAVA_OPTS:-"-Xms512m -Xmx512m"}
 BACKEND_JAVA_OPTS=${BACKEND_JAVA_OPTS:-"-Xms256m -Xmx256m"}
 JAR=${WARDEN_JAR:-"$ROOT/gateway/target/warden.jar"}
+JAR_B=${WARDEN_JAR_B:-}
+WARDEN_B_PORT=${WARDEN_B_PORT:-18082}
 
 log() { echo "[proxy-bench] $*" >&2; }
 
@@ -178,8 +184,14 @@ if name != "backend":
 print(json.dumps(r))' "$name" "$threads" "$conns" "$round" "$((p1 - p0))" "$((b1 - b0))" "$CLK_TCK" >> "$RESULTS"
 }
 warm() { # target name, url, duration
-  log "$1: warm-up $3"
+  log "$1: warm-up $3, then ${WARM_MODES:-5s} each of the c1 mode and new c$CONNECTIONS connections"
   "${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" -s bench/proxy/infer.lua "$2" >/dev/null
+  # A JVM's JIT compiles what it has seen: the first run of a new shape (one connection; connections opened
+  # after others closed) hits code compiled without those paths, deoptimises and recompiles, with C2 on the
+  # proxy's own CPU (~110 deoptimisations in the first seconds of the first run after a 30 s warm-up, seen
+  # with -XX:+LogCompilation). Warm each measured shape once before the measured rounds.
+  "${TS_WRK[@]}" wrk -t1 -c1 -d"${WARM_MODES:-5s}" -s bench/proxy/infer.lua "$2" >/dev/null
+  "${TS_WRK[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARM_MODES:-5s}" -s bench/proxy/infer.lua "$2" >/dev/null
 }
 
 # ------------------------------------------------------------------ start the backend
@@ -213,27 +225,46 @@ check_infer "$NGINX_URL"
 warm nginx "$NGINX_URL" "$WARMUP"
 TARGETS+=("nginx $NGINX_URL $NGINX_PID")
 
-# ------------------------------------------------------------------ start Warden
+# ------------------------------------------------------------------ start Warden (and warden-b)
+start_warden() { # target name, jar, port, admin port, folder with its key hash and audit key -> 0 once warm
+  local name=$1 jar=$2 port=$3 admin=$4 dir=$5 pid url
+  log "starting $name ($jar) on :$port (admin :$admin)"
+  # shellcheck disable=SC2086
+  WARDEN_BENCH_DIR="$dir" "${TS_PROXY[@]}" java $WARDEN_JAVA_OPTS -jar "$jar" serve --policy bench/proxy/policy.yaml \
+    --host 127.0.0.1 --port "$port" --admin-host 127.0.0.1 --admin-port "$admin" > "$dir/warden.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  url="http://127.0.0.1:$port/v2/models/digits/infer"
+  if ! wait_http "http://127.0.0.1:$admin/readyz" 200 120 "$pid"; then
+    log "$name did not become ready:"; tail -50 "$dir/warden.log" >&2
+    return 1
+  fi
+  # called as an `if` condition, so set -e is off in here: stop on a failed check as the other targets do
+  check_infer "$url" || exit 1
+  warm "$name" "$url" "$WARDEN_WARMUP" || exit 1
+  TARGETS+=("$name $url $pid")
+  STARTED_PID=$pid
+}
 WARDEN_OK=0
 if java -jar "$JAR" serve --help 2>&1 | grep -q -- "--policy"; then
-  log "starting warden serve on :$WARDEN_PORT (admin :$WARDEN_ADMIN_PORT)"
-  # shellcheck disable=SC2086
-  "${TS_PROXY[@]}" java $WARDEN_JAVA_OPTS -jar "$JAR" serve --policy bench/proxy/policy.yaml \
-    --host 127.0.0.1 --port "$WARDEN_PORT" --admin-host 127.0.0.1 --admin-port "$WARDEN_ADMIN_PORT" \
-    > "$WORK/warden.log" 2>&1 &
-  WARDEN_PID=$!
-  PIDS+=("$WARDEN_PID")
-  WARDEN_URL="http://127.0.0.1:$WARDEN_PORT/v2/models/digits/infer"
-  if wait_http "http://127.0.0.1:$WARDEN_ADMIN_PORT/readyz" 200 120 "$WARDEN_PID"; then
-    check_infer "$WARDEN_URL"
-    warm warden "$WARDEN_URL" "$WARDEN_WARMUP"
-    TARGETS+=("warden $WARDEN_URL $WARDEN_PID")
+  if start_warden warden "$JAR" "$WARDEN_PORT" "$WARDEN_ADMIN_PORT" "$WORK"; then
+    WARDEN_PID=$STARTED_PID
     WARDEN_OK=1
-  else
-    log "warden serve did not become ready:"; tail -50 "$WORK/warden.log" >&2
   fi
 else
   log "this jar has no working 'serve' command yet: Warden not measured"
+fi
+WARDEN_B_OK=0
+if [ -n "$JAR_B" ] && [ "$WARDEN_OK" = 1 ]; then
+  # Its own folder: key hash, audit key, audit file and state (the audit file is locked by its writer).
+  mkdir -p "$WORK/b/audit" "$WORK/b/state"
+  cp "$WORK/bench-keys.sha256" "$WORK/b/"
+  openssl genpkey -algorithm ed25519 -out "$WORK/b/audit-ed25519.pem" 2>/dev/null
+  chmod 600 "$WORK/b/audit-ed25519.pem"
+  if start_warden warden-b "$JAR_B" "$WARDEN_B_PORT" "$((WARDEN_ADMIN_PORT + 1))" "$WORK/b"; then
+    WARDEN_B_PID=$STARTED_PID
+    WARDEN_B_OK=1
+  fi
 fi
 
 # ------------------------------------------------------------------ interleaved rounds
@@ -263,12 +294,20 @@ if [ "$WARDEN_OK" = 1 ]; then
   fi
   log "audit records written by Warden: $AUDIT_RECORDS, verified: $AUDIT_VERIFIED"
 fi
+if [ "$WARDEN_B_OK" = 1 ]; then
+  stop "$WARDEN_B_PID"
+  AUDIT_B_RECORDS=$(grep -c '"type":"record"' "$WORK/b/audit/audit.jsonl" || true)
+  openssl pkey -in "$WORK/b/audit-ed25519.pem" -pubout -out "$WORK/b/audit-ed25519.pub.pem"
+  java -jar "$JAR_B" audit verify --public-key "$WORK/b/audit-ed25519.pub.pem" "$WORK/b/audit/audit.jsonl" >&2 \
+    || AUDIT_VERIFIED=false
+  log "audit records written by warden-b: $AUDIT_B_RECORDS"
+fi
 
 # ------------------------------------------------------------------ JSON lines last
 cat "$RESULTS"
 python3 - "$RESULTS" "$PROXY_CPUS" "$BACKEND_CPUS" "$WRK_CPUS" "$NCPU" "${NGINX_WORKERS:-0}" \
   "${AUDIT_RECORDS:-0}" "${AUDIT_VERIFIED:-null}" "${LOAD_BEFORE:-}" "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  "$CONNECTIONS" <<'PYEOF'
+  "$CONNECTIONS" "${AUDIT_B_RECORDS:-0}" <<'PYEOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 loaded = int(sys.argv[11])
@@ -278,7 +317,7 @@ def med(values):
     values = [v for v in values if v is not None]
     return round(statistics.median(values), 1) if values else None
 # Per target and mode: medians over the rounds.
-for target in ("backend", "nginx", "warden"):
+for target in ("backend", "nginx", "warden", "warden-b"):
     for conns in (loaded, 1):
         rs = runs(target, conns)
         if not rs:
@@ -311,5 +350,17 @@ summary = {
     "all_requests_2xx": all(r["non2xx"] == 0 and r["socket_errors"] == 0 for r in rows),
     "loadavg_before": sys.argv[9], "loadavg_after": sys.argv[10],
 }
+if runs("warden-b", loaded):  # A/B: WARDEN_JAR_B measured beside WARDEN_JAR in every round
+    rb = paired(lambda w, n: w["rps"] / n["rps"], "warden-b", "nginx", loaded)
+    summary["warden_b_over_nginx_rps"] = round(statistics.median(rb), 3) if rb else None
+    summary["warden_b_added_p50_us_c1"] = med(paired(lambda w, b: w["p50_us"] - b["p50_us"], "warden-b", "backend", 1))
+    summary["warden_b_cpu_us_per_req"] = med(r.get("proxy_cpu_us_per_req") for r in runs("warden-b", loaded))
+    for key, fn, conns in (("rps", lambda b, a: b["rps"] / a["rps"], loaded),
+                           ("p50_c1", lambda b, a: b["p50_us"] / a["p50_us"], 1),
+                           ("cpu", lambda b, a: b["proxy_cpu_us_per_req"] / a["proxy_cpu_us_per_req"], loaded)):
+        per = paired(fn, "warden-b", "warden", conns)
+        summary[f"b_over_a_{key}"] = round(statistics.median(per), 3) if per else None
+        summary[f"b_over_a_{key}_per_round"] = [round(x, 3) for x in per]
+    summary["warden_b_audit_records"] = int(sys.argv[12])
 print(json.dumps(summary))
 PYEOF

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -99,10 +100,18 @@ public final class BackendClient implements AutoCloseable {
         .setURI(uri)
         .setHeaders(headers)
         .setIdleTimeout(idleTimeoutMs);
-    Future<HttpClientResponse> f = client.request(ro)
-        .compose(req -> body == null ? req.send() : req.send(body));
-    f.onComplete(ar -> {
-      if (ar.succeeded()) {
+    // Callbacks rather than compose(): one future less per request on the way to the backend.
+    client.request(ro).onComplete(rq -> {
+      if (rq.failed()) {
+        failed(rq.cause(), method, uri, headers, body, idleTimeoutMs, idempotent, attempt, promise);
+        return;
+      }
+      HttpClientRequest req = rq.result();
+      (body == null ? req.send() : req.send(body)).onComplete(ar -> {
+        if (ar.failed()) {
+          failed(ar.cause(), method, uri, headers, body, idleTimeoutMs, idempotent, attempt, promise);
+          return;
+        }
         HttpClientResponse resp = ar.result();
         int s = resp.statusCode();
         boolean backendError = s == 502 || s == 503 || s == 504;
@@ -117,16 +126,18 @@ public final class BackendClient implements AutoCloseable {
           return;
         }
         promise.complete(resp);
-        return;
-      }
-      Throwable t = ar.cause();
-      breaker.onFailure();
-      if (BackendFailure.notSent(t) && attempt < spec.retries()) {
-        attempt(method, uri, headers, body, idleTimeoutMs, idempotent, attempt + 1, promise);
-        return;
-      }
-      promise.fail(BackendFailure.toRejection(spec.name(), t));
+      });
     });
+  }
+
+  private void failed(Throwable t, HttpMethod method, String uri, MultiMap headers, Buffer body, long idleTimeoutMs,
+      boolean idempotent, int attempt, Promise<HttpClientResponse> promise) {
+    breaker.onFailure();
+    if (BackendFailure.notSent(t) && attempt < spec.retries()) {
+      attempt(method, uri, headers, body, idleTimeoutMs, idempotent, attempt + 1, promise);
+      return;
+    }
+    promise.fail(BackendFailure.toRejection(spec.name(), t));
   }
 
   /** Maps a failure while reading a response body to a rejection. */
