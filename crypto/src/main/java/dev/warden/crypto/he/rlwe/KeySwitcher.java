@@ -96,17 +96,33 @@ public final class KeySwitcher {
    * secret and σ the automorphism given by {@code perm} (null for none). Outputs over limbs 0..level.
    */
   public void apply(SwitchingKey key, int[] perm, long[][] out0, long[][] out1) {
+    applyExtended(key, perm, acc0, acc1);
+    modDown(acc0, decomposedLevel, out0);
+    modDown(acc1, decomposedLevel, out1);
+  }
+
+  /**
+   * As {@link #apply} without the division by P: (out0, out1) over Q·P, i.e. limbs 0..level and
+   * {@link Parameters#specialIndex()} of arrays indexed by ring index (length ≥ specialIndex + 1).
+   * Sums of such results (weighted by plaintexts extended to P) need only one {@link #modDown} —
+   * hoisting of the ModDown as in Lattigo's BSGS linear transforms (Bossuat et al., EUROCRYPT 2021).
+   */
+  public void applyExtended(SwitchingKey key, int[] perm, long[][] out0, long[][] out1) {
     int level = decomposedLevel;
     if (level < 0) {
       throw new IllegalStateException("decompose first");
+    }
+    if (level == 0) {
+      applyLevel0(key, perm, out0, out1);
+      return;
     }
     long[][][] kb = key.b();
     long[][][] ka = key.a();
     for (int t = 0; t <= level + 1; t++) {
       int i = t <= level ? t : sp;
       Modulus mi = ring.modulus(i);
-      long[] a0 = acc0[i];
-      long[] a1 = acc1[i];
+      long[] a0 = out0[i];
+      long[] a1 = out1[i];
       for (int k = 0; k < n; k++) {
         int src = perm == null ? k : perm[k];
         long lo0 = 0;
@@ -136,8 +152,27 @@ public final class KeySwitcher {
         a1[k] = mi.reduce128(hi1, lo1);
       }
     }
-    modDown(acc0, level, out0);
-    modDown(acc1, level, out1);
+  }
+
+  /** Level 0: one digit, so each output coefficient is one Shoup product by a fixed key coefficient. */
+  private void applyLevel0(SwitchingKey key, int[] perm, long[][] out0, long[][] out1) {
+    long[][] ks = key.level0Shoup();
+    for (int t = 0; t < 2; t++) {
+      int i = t == 0 ? 0 : sp;
+      long q = ring.modulus(i).value();
+      long[] x = digits[0][i];
+      long[] b = key.b()[0][i];
+      long[] bs = ks[t];
+      long[] a = key.a()[0][i];
+      long[] as = ks[2 + t];
+      long[] o0 = out0[i];
+      long[] o1 = out1[i];
+      for (int k = 0; k < n; k++) {
+        long v = x[perm == null ? k : perm[k]];
+        o0[k] = Modulus.reduceOnce(Modulus.mulShoupLazy(v, b[k], bs[k], q), q);
+        o1[k] = Modulus.reduceOnce(Modulus.mulShoupLazy(v, a[k], as[k], q), q);
+      }
+    }
   }
 
   /** Convenience: decompose then apply. */
@@ -146,7 +181,11 @@ public final class KeySwitcher {
     apply(key, null, out0, out1);
   }
 
-  private void modDown(long[][] acc, int level, long[][] out) {
+  /**
+   * out = round(acc / P) over limbs 0..level, for an extended-basis pair from {@link #applyExtended} (or a
+   * sum of them). Destroys acc's P limb.
+   */
+  public void modDown(long[][] acc, int level, long[][] out) {
     long[] pl = acc[sp];
     ring.inverse(pl, sp);
     long p = params.specialPrime();
