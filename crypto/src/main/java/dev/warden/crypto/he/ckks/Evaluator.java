@@ -41,8 +41,6 @@ public final class Evaluator {
   /** Extended-basis (Q·P) scratch of {@link #rotateMulSum}, indexed by ring index; allocated on first use. */
   private long[][] ext0;
   private long[][] ext1;
-  private long[][] raw0;
-  private long[][] raw1;
 
   public Evaluator(Parameters params, EvaluationKeys keys) {
     this.params = Objects.requireNonNull(params);
@@ -408,12 +406,7 @@ public final class Evaluator {
           }
           extended = true;
         }
-        switcher.applyExtended(key, idx, raw0, raw1);
-        for (int t = 0; t <= level + 1; t++) {
-          int i = t <= level ? t : sp;
-          mulAcc(raw0[i], w == null ? null : w[s][t], w == null ? null : wS[s][t], null, ext0[i], i);
-          mulAcc(raw1[i], w == null ? null : w[s][t], w == null ? null : wS[s][t], null, ext1[i], i);
-        }
+        switcher.applyExtendedAccumulate(key, idx, w == null ? null : w[s], w == null ? null : wS[s], ext0, ext1);
       }
       // the c_0 part (and all of a for the identity step) stays over Q
       for (int i = 0; i <= level; i++) {
@@ -453,8 +446,6 @@ public final class Evaluator {
       int limbs = params.specialIndex() + 1;
       ext0 = new long[limbs][n];
       ext1 = new long[limbs][n];
-      raw0 = new long[limbs][n];
-      raw1 = new long[limbs][n];
     }
   }
 

@@ -154,6 +154,61 @@ public final class KeySwitcher {
     }
   }
 
+  /**
+   * acc += w ⊙ (the {@link #applyExtended} result), over Q·P: w[t] is the weight modulo q_t for t ≤ level
+   * and modulo P for t = level + 1 (NTT form), wS its Shoup companions; w null means weight 1. acc0/acc1
+   * are indexed by ring index, values in [0, q). At level 0 the key product and the weight product are
+   * one pass over memory.
+   */
+  public void applyExtendedAccumulate(SwitchingKey key, int[] perm, long[][] w, long[][] wS, long[][] accum0,
+      long[][] accum1) {
+    int level = decomposedLevel;
+    if (level < 0) {
+      throw new IllegalStateException("decompose first");
+    }
+    if (level == 0) {
+      long[][] ks = key.level0Shoup();
+      for (int t = 0; t < 2; t++) {
+        int i = t == 0 ? 0 : sp;
+        long q = ring.modulus(i).value();
+        long[] x = digits[0][i];
+        long[] b = key.b()[0][i];
+        long[] bs = ks[t];
+        long[] a = key.a()[0][i];
+        long[] as = ks[2 + t];
+        long[] o0 = accum0[i];
+        long[] o1 = accum1[i];
+        long[] wt = w == null ? null : w[t];
+        long[] wst = w == null ? null : wS[t];
+        for (int k = 0; k < n; k++) {
+          long v = x[perm == null ? k : perm[k]];
+          long u0 = Modulus.mulShoupLazy(v, b[k], bs[k], q); // [0, 2q)
+          long u1 = Modulus.mulShoupLazy(v, a[k], as[k], q);
+          if (wt != null) {
+            u0 = Modulus.mulShoupLazy(u0, wt[k], wst[k], q);
+            u1 = Modulus.mulShoupLazy(u1, wt[k], wst[k], q);
+          }
+          o0[k] = Modulus.reduceOnce(o0[k] + Modulus.reduceOnce(u0, q), q);
+          o1[k] = Modulus.reduceOnce(o1[k] + Modulus.reduceOnce(u1, q), q);
+        }
+      }
+      return;
+    }
+    applyExtended(key, perm, acc0, acc1);
+    for (int t = 0; t <= level + 1; t++) {
+      int i = t <= level ? t : sp;
+      long q = ring.modulus(i).value();
+      for (int d = 0; d < 2; d++) {
+        long[] src = (d == 0 ? acc0 : acc1)[i];
+        long[] dst = (d == 0 ? accum0 : accum1)[i];
+        for (int k = 0; k < n; k++) {
+          long u = w == null ? src[k] : Modulus.reduceOnce(Modulus.mulShoupLazy(src[k], w[t][k], wS[t][k], q), q);
+          dst[k] = Modulus.reduceOnce(dst[k] + u, q);
+        }
+      }
+    }
+  }
+
   /** Level 0: one digit, so each output coefficient is one Shoup product by a fixed key coefficient. */
   private void applyLevel0(SwitchingKey key, int[] perm, long[][] out0, long[][] out1) {
     long[][] ks = key.level0Shoup();
