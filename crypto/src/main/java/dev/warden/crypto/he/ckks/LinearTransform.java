@@ -181,14 +181,7 @@ public final class LinearTransform {
           }
         }
       }
-      if (giant.getKey() != 0) {
-        inner = ev.rotate(inner, giant.getKey() * babySteps);
-      }
-      if (result == null) {
-        result = inner;
-      } else {
-        ev.addInPlace(result, inner);
-      }
+      result = addGiant(ev, result, inner, giant.getKey());
     }
     return result;
   }
@@ -215,15 +208,18 @@ public final class LinearTransform {
         s++;
       }
       Ciphertext inner = ev.rotateMulSum(ct, steps, w, wS, scale);
-      if (giant.getKey() != 0) {
-        inner = ev.rotate(inner, giant.getKey() * babySteps);
-      }
-      if (result == null) {
-        result = inner;
-      } else {
-        ev.addInPlace(result, inner);
-      }
+      result = addGiant(ev, result, inner, giant.getKey());
     }
+    return result;
+  }
+
+  /** result + rot_{g·n1}(inner) (result null: the first giant step). */
+  private Ciphertext addGiant(Evaluator ev, Ciphertext result, Ciphertext inner, int g) {
+    Ciphertext rotated = g != 0 ? ev.rotate(inner, g * babySteps) : inner;
+    if (result == null) {
+      return rotated;
+    }
+    ev.addInPlace(result, rotated);
     return result;
   }
 }

@@ -113,7 +113,11 @@ public final class KeySwitcher {
       throw new IllegalStateException("decompose first");
     }
     if (level == 0) {
-      applyLevel0(key, perm, out0, out1);
+      for (int i : new int[] {0, sp}) {
+        java.util.Arrays.fill(out0[i], 0);
+        java.util.Arrays.fill(out1[i], 0);
+      }
+      applyExtendedAccumulate(key, perm, null, null, out0, out1);
       return;
     }
     long[][][] kb = key.b();
@@ -205,27 +209,6 @@ public final class KeySwitcher {
           long u = w == null ? src[k] : Modulus.reduceOnce(Modulus.mulShoupLazy(src[k], w[t][k], wS[t][k], q), q);
           dst[k] = Modulus.reduceOnce(dst[k] + u, q);
         }
-      }
-    }
-  }
-
-  /** Level 0: one digit, so each output coefficient is one Shoup product by a fixed key coefficient. */
-  private void applyLevel0(SwitchingKey key, int[] perm, long[][] out0, long[][] out1) {
-    long[][] ks = key.level0Shoup();
-    for (int t = 0; t < 2; t++) {
-      int i = t == 0 ? 0 : sp;
-      long q = ring.modulus(i).value();
-      long[] x = digits[0][i];
-      long[] b = key.b()[0][i];
-      long[] bs = ks[t];
-      long[] a = key.a()[0][i];
-      long[] as = ks[2 + t];
-      long[] o0 = out0[i];
-      long[] o1 = out1[i];
-      for (int k = 0; k < n; k++) {
-        long v = x[perm == null ? k : perm[k]];
-        o0[k] = Modulus.reduceOnce(Modulus.mulShoupLazy(v, b[k], bs[k], q), q);
-        o1[k] = Modulus.reduceOnce(Modulus.mulShoupLazy(v, a[k], as[k], q), q);
       }
     }
   }
