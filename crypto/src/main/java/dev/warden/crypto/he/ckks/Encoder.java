@@ -81,6 +81,18 @@ public final class Encoder {
     if (level < 0 || level > params.maxLevel()) {
       throw new IllegalArgumentException("level out of range: " + level);
     }
+    int[] limbs = new int[level + 1];
+    for (int l = 0; l <= level; l++) {
+      limbs[l] = l;
+    }
+    return new Plaintext(encodeRns(realParts, imagParts, scale, limbs), level, scale);
+  }
+
+  /**
+   * The encoding of the given values modulo the listed ring moduli (ring indices, e.g. the special
+   * prime's for a plaintext extended to Q·P), NTT form, one limb per listed index.
+   */
+  long[][] encodeRns(double[] realParts, double[] imagParts, double scale, int[] ringIndices) {
     if (!(scale >= 1) || Double.isInfinite(scale)) {
       throw new IllegalArgumentException("scale must be a finite value >= 1");
     }
@@ -96,33 +108,37 @@ public final class Encoder {
       }
     }
     fftSpecialInv(re, im);
-    long[][] poly = ring.newPoly(level + 1);
+    long[][] poly = ring.newPoly(ringIndices.length);
     for (int i = 0; i < slots; i++) {
-      putCoefficient(poly, level, i, re[i] * scale);
-      putCoefficient(poly, level, i + slots, im[i] * scale);
+      putCoefficient(poly, ringIndices, i, re[i] * scale);
+      putCoefficient(poly, ringIndices, i + slots, im[i] * scale);
     }
-    for (int l = 0; l <= level; l++) {
-      ring.forward(poly[l], l);
+    for (int l = 0; l < ringIndices.length; l++) {
+      ring.forward(poly[l], ringIndices[l]);
     }
-    return new Plaintext(poly, level, scale);
+    return poly;
   }
 
   /** Encodes the same constant in every slot (a constant polynomial: no FFT). */
   public Plaintext encodeConstant(double value, int level, double scale) {
     long[][] poly = ring.newPoly(level + 1);
-    putCoefficient(poly, level, 0, value * scale);
+    int[] limbs = new int[level + 1];
+    for (int l = 0; l <= level; l++) {
+      limbs[l] = l;
+    }
+    putCoefficient(poly, limbs, 0, value * scale);
     for (int l = 0; l <= level; l++) {
       ring.forward(poly[l], l);
     }
     return new Plaintext(poly, level, scale);
   }
 
-  private void putCoefficient(long[][] poly, int level, int idx, double v) {
+  private void putCoefficient(long[][] poly, int[] limbs, int idx, double v) {
     double x = Math.rint(v);
     if (Math.abs(x) < 0x1p62) {
       long c = (long) x;
-      for (int l = 0; l <= level; l++) {
-        long q = ring.modulus(l).value();
+      for (int l = 0; l < limbs.length; l++) {
+        long q = ring.modulus(limbs[l]).value();
         long r = c % q;
         poly[l][idx] = r + ((r >> 63) & q);
       }
@@ -133,8 +149,8 @@ public final class Encoder {
       // two-word path: x = mant · 2^e exactly, |mant| < 2^53
       int e = Math.getExponent(x) - 52;
       long mant = (long) Math.scalb(x, -e);
-      for (int l = 0; l <= level; l++) {
-        Modulus mq = ring.modulus(l);
+      for (int l = 0; l < limbs.length; l++) {
+        Modulus mq = ring.modulus(limbs[l]);
         long r = mq.reduce(mant);
         long p2 = mq.pow(2, e);
         poly[l][idx] = mq.mul(r, p2);

@@ -38,6 +38,9 @@ public final class Evaluator {
   private final long[] tmp;
   private final long[][] ks0;
   private final long[][] ks1;
+  /** Extended-basis (Q·P) scratch of {@link #rotateMulSum}, indexed by ring index; allocated on first use. */
+  private long[][] ext0;
+  private long[][] ext1;
 
   public Evaluator(Parameters params, EvaluationKeys keys) {
     this.params = Objects.requireNonNull(params);
@@ -363,6 +366,87 @@ public final class Evaluator {
       out[s] = finishGalois(a, key, g);
     }
     return out;
+  }
+
+  /**
+   * a + Σ_s rot_{steps[s]}(a), hoisted twice: one key-switching decomposition of a shared by all steps
+   * and one ModDown for the whole sum (instead of one decomposition and one ModDown per step when the
+   * rotations are chained). Needs a Galois key for every step; cheaper than log2-many chained
+   * rotate-and-add steps while the number of steps is small.
+   */
+  public Ciphertext sumRotations(Ciphertext a, int[] steps) {
+    int[] all = new int[steps.length + 1];
+    System.arraycopy(steps, 0, all, 1, steps.length);
+    return rotateMulSum(a, all, null, null, 1.0);
+  }
+
+  /**
+   * Σ_s w_s ⊙ rot_{steps[s]}(a) with one decomposition and one ModDown (Lattigo's double hoisting): the
+   * key-switched parts of all rotations are weighted and summed over Q·P, and only the sum is divided
+   * by P. w[s][i] is weight s modulo q_i for i ≤ level and w[s][level + 1] modulo P (NTT form), wS the
+   * Shoup companions; w null means weight 1. The result's scale is a.scale · wScale.
+   */
+  Ciphertext rotateMulSum(Ciphertext a, int[] steps, long[][][] w, long[][][] wS, double wScale) {
+    requireDegree1(a);
+    int level = a.level();
+    int sp = params.specialIndex();
+    Ciphertext r = Ciphertext.allocate(n, 1, level, a.scale() * wScale);
+    boolean extended = false;
+    for (int s = 0; s < steps.length; s++) {
+      long g = KeyGenerator.rotationGaloisElement(params, steps[s]);
+      int[] idx = g == 1 ? null : ring.automorphismNttIndex(g);
+      if (g != 1) {
+        SwitchingKey key = keys().galoisKey(g);
+        if (!extended) {
+          switcher.decompose(a.poly(1), level);
+          ensureExtendedScratch();
+          for (int i = 0; i <= level + 1; i++) {
+            java.util.Arrays.fill(ext0[i <= level ? i : sp], 0);
+            java.util.Arrays.fill(ext1[i <= level ? i : sp], 0);
+          }
+          extended = true;
+        }
+        switcher.applyExtendedAccumulate(key, idx, w == null ? null : w[s], w == null ? null : wS[s], ext0, ext1);
+      }
+      // the c_0 part (and all of a for the identity step) stays over Q
+      for (int i = 0; i <= level; i++) {
+        long[] ws = w == null ? null : w[s][i];
+        long[] wss = w == null ? null : wS[s][i];
+        mulAcc(a.poly(0)[i], ws, wss, idx, r.poly(0)[i], i);
+        if (g == 1) {
+          mulAcc(a.poly(1)[i], ws, wss, null, r.poly(1)[i], i);
+        }
+      }
+    }
+    if (extended) {
+      switcher.modDown(ext0, level, ks0);
+      switcher.modDown(ext1, level, ks1);
+      for (int i = 0; i <= level; i++) {
+        ring.add(r.poly(0)[i], ks0[i], r.poly(0)[i], i);
+        ring.add(r.poly(1)[i], ks1[i], r.poly(1)[i], i);
+      }
+    }
+    return r;
+  }
+
+  /** acc += w ⊙ x∘perm over limb m (w null: weight 1; perm null: identity); all in [0, q). */
+  private void mulAcc(long[] x, long[] w, long[] wS, int[] perm, long[] acc, int m) {
+    long q = ring.modulus(m).value();
+    for (int k = 0; k < n; k++) {
+      long v = x[perm == null ? k : perm[k]];
+      if (w != null) {
+        v = Modulus.reduceOnce(Modulus.mulShoupLazy(v, w[k], wS[k], q), q);
+      }
+      acc[k] = Modulus.reduceOnce(acc[k] + v, q);
+    }
+  }
+
+  private void ensureExtendedScratch() {
+    if (ext0 == null) {
+      int limbs = params.specialIndex() + 1;
+      ext0 = new long[limbs][n];
+      ext1 = new long[limbs][n];
+    }
   }
 
   /**

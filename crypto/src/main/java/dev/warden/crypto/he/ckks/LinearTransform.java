@@ -35,6 +35,10 @@ public final class LinearTransform {
   private final java.util.IdentityHashMap<Plaintext, long[][]> shoup = new java.util.IdentityHashMap<>();
   private final RingContext ring;
   private final TreeSet<Integer> babies = new TreeSet<>();
+  /** Whether {@link #apply} sums each giant step's baby rotations over Q·P with one ModDown. */
+  private final boolean doubleHoisted;
+  /** Double hoisting only: each diagonal modulo P and its Shoup companion. */
+  private final java.util.IdentityHashMap<Plaintext, long[][]> extended = new java.util.IdentityHashMap<>();
 
   /**
    * @param diagonals map k → d_k (length ≤ slots; k in [0, slots))
@@ -63,6 +67,17 @@ public final class LinearTransform {
       }
     }
     this.babySteps = n1;
+    TreeSet<Integer> giantsAhead = new TreeSet<>();
+    TreeSet<Integer> babiesAhead = new TreeSet<>();
+    for (int k : diagonals.keySet()) {
+      giantsAhead.add(k / n1);
+      if (k % n1 != 0) {
+        babiesAhead.add(k % n1);
+      }
+    }
+    // one ModDown per giant step instead of one per baby rotation: pays when babies outnumber giants
+    this.doubleHoisted = babiesAhead.size() > giantsAhead.size();
+    int sp = encoder.parameters().specialIndex();
     double[] rotated = new double[slots];
     for (Map.Entry<Integer, double[]> e : diagonals.entrySet()) {
       int k = e.getKey();
@@ -84,6 +99,10 @@ public final class LinearTransform {
         sh[i] = shoupCompanion(ring.modulus(i), pt.poly()[i]);
       }
       shoup.put(pt, sh);
+      if (doubleHoisted) {
+        long[] wp = encoder.encodeRns(rotated, null, scale, new int[] {sp})[0];
+        extended.put(pt, new long[][] {wp, shoupCompanion(ring.modulus(sp), wp)});
+      }
       byGiant.computeIfAbsent(g, x -> new TreeMap<>()).put(b, pt);
       babies.add(b);
     }
@@ -126,6 +145,9 @@ public final class LinearTransform {
     if (ct.level() != level) {
       throw new IllegalArgumentException("transform encoded for level " + level + ", ciphertext at " + ct.level());
     }
+    if (doubleHoisted) {
+      return applyDoubleHoisted(ev, ct);
+    }
     int[] steps = babies.stream().mapToInt(Integer::intValue).toArray();
     Ciphertext[] rotated = ev.rotateHoisted(ct, steps);
     Map<Integer, Ciphertext> baby = new TreeMap<>();
@@ -159,15 +181,45 @@ public final class LinearTransform {
           }
         }
       }
-      if (giant.getKey() != 0) {
-        inner = ev.rotate(inner, giant.getKey() * babySteps);
-      }
-      if (result == null) {
-        result = inner;
-      } else {
-        ev.addInPlace(result, inner);
-      }
+      result = addGiant(ev, result, inner, giant.getKey());
     }
+    return result;
+  }
+
+  /** Per giant step g: rot_{g·n1}(Σ_b d'_{g,b} ⊙ rot_b(x)) with the inner sum doubly hoisted. */
+  private Ciphertext applyDoubleHoisted(Evaluator ev, Ciphertext ct) {
+    Ciphertext result = null;
+    for (Map.Entry<Integer, TreeMap<Integer, Plaintext>> giant : byGiant.entrySet()) {
+      int count = giant.getValue().size();
+      int[] steps = new int[count];
+      long[][][] w = new long[count][level + 2][];
+      long[][][] wS = new long[count][level + 2][];
+      int s = 0;
+      for (Map.Entry<Integer, Plaintext> e : giant.getValue().entrySet()) {
+        steps[s] = e.getKey();
+        long[][] sh = shoup.get(e.getValue());
+        long[][] ext = extended.get(e.getValue());
+        for (int i = 0; i <= level; i++) {
+          w[s][i] = e.getValue().poly()[i];
+          wS[s][i] = sh[i];
+        }
+        w[s][level + 1] = ext[0];
+        wS[s][level + 1] = ext[1];
+        s++;
+      }
+      Ciphertext inner = ev.rotateMulSum(ct, steps, w, wS, scale);
+      result = addGiant(ev, result, inner, giant.getKey());
+    }
+    return result;
+  }
+
+  /** result + rot_{g·n1}(inner) (result null: the first giant step). */
+  private Ciphertext addGiant(Evaluator ev, Ciphertext result, Ciphertext inner, int g) {
+    Ciphertext rotated = g != 0 ? ev.rotate(inner, g * babySteps) : inner;
+    if (result == null) {
+      return rotated;
+    }
+    ev.addInPlace(result, rotated);
     return result;
   }
 }

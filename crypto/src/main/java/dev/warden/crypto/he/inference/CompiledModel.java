@@ -52,8 +52,32 @@ public final class CompiledModel {
   private final double outputScale;
   private final boolean needsRelin;
 
+  /**
+   * @param hybridSum steps of a hoisted rotate-and-sum (all at once), or null for log2(B/rows) chained
+   *     rotate-and-add steps
+   */
   private record LinearStep(LinearTransform transform, Plaintext bias, boolean duplicate, int hybridRows,
-      boolean rescale) {}
+      int[] hybridSum, boolean rescale) {}
+
+  /** Widest single layer whose every diagonal becomes a baby step (one Galois key each). */
+  static final int MAX_ALL_BABY_ROWS = 16;
+
+  /**
+   * The hybrid layer's sum over the B/rows blocks as one hoisted sum of rotations by rows, 2·rows, …
+   * (one decomposition, one ModDown) when that needs at most twice the keys of the chained
+   * log2(B/rows) steps; else null.
+   */
+  private static int[] hybridSumSteps(int b, int rows) {
+    int blocks = b / rows;
+    if (blocks - 1 > 2 * Integer.numberOfTrailingZeros(blocks)) {
+      return null;
+    }
+    int[] steps = new int[blocks - 1];
+    for (int c = 1; c < blocks; c++) {
+      steps[c - 1] = c * rows;
+    }
+    return steps;
+  }
 
   /** Input scale of single-layer models evaluated at level 0. */
   static final double SINGLE_LAYER_INPUT_SCALE = 0x1p26;
@@ -112,11 +136,22 @@ public final class CompiledModel {
         // the last layer, when much narrower than B, uses the hybrid method: out' diagonals then
         // log2(B/out') rotate-and-add steps (its garbage slots are never decrypted)
         int hybrid = last && outPow2 < b ? outPow2 : 0;
-        LinearTransform lt = new LinearTransform(encoder, diagonals(a, hybrid > 0 ? hybrid : b),
-            level, ptScale, 0);
+        int rows = hybrid > 0 ? hybrid : b;
+        // a narrow single layer takes all its diagonals as baby steps: one decomposition and one
+        // ModDown for the whole transform (LinearTransform's double hoisting), at one Galois key per diagonal
+        int baby = single && rows <= MAX_ALL_BABY_ROWS ? rows : 0;
+        LinearTransform lt = new LinearTransform(encoder, diagonals(a, rows), level, ptScale, baby);
         rotations.addAll(lt.rotationSteps());
+        int[] sumSteps = hybrid > 0 ? hybridSumSteps(b, hybrid) : null;
         for (int step = hybrid; hybrid > 0 && step < b; step <<= 1) {
-          rotations.add(step);
+          if (sumSteps == null) {
+            rotations.add(step);
+          }
+        }
+        if (sumSteps != null) {
+          for (int step : sumSteps) {
+            rotations.add(step);
+          }
         }
         double after = single ? scale * ptScale : scale * ptScale / params.q(level);
         if (!single) {
@@ -132,7 +167,7 @@ public final class CompiledModel {
         if (dup) {
           rotations.add(-b);
         }
-        plan.add(new LinearStep(lt, encoder.encode(bias, level, after), dup, hybrid, !single));
+        plan.add(new LinearStep(lt, encoder.encode(bias, level, after), dup, hybrid, sumSteps, !single));
         scale = after;
       } else {
         relin = true;
@@ -275,7 +310,10 @@ public final class CompiledModel {
     for (Object step : plan) {
       if (step instanceof LinearStep ls) {
         Ciphertext y = ls.rescale() ? ev.rescale(ls.transform().apply(ev, ct)) : ls.transform().apply(ev, ct);
-        for (int sh = ls.hybridRows(); ls.hybridRows() > 0 && sh < blockHalf; sh <<= 1) {
+        if (ls.hybridSum() != null) {
+          y = ev.sumRotations(y, ls.hybridSum());
+        }
+        for (int sh = ls.hybridRows(); ls.hybridSum() == null && ls.hybridRows() > 0 && sh < blockHalf; sh <<= 1) {
           ev.addInPlace(y, ev.rotate(y, sh));
         }
         y.setScale(ls.bias().scale()); // exact bookkeeping value (equal up to rounding of q_ℓ/q_ℓ)

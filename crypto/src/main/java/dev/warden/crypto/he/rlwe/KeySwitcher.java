@@ -96,17 +96,37 @@ public final class KeySwitcher {
    * secret and σ the automorphism given by {@code perm} (null for none). Outputs over limbs 0..level.
    */
   public void apply(SwitchingKey key, int[] perm, long[][] out0, long[][] out1) {
+    applyExtended(key, perm, acc0, acc1);
+    modDown(acc0, decomposedLevel, out0);
+    modDown(acc1, decomposedLevel, out1);
+  }
+
+  /**
+   * As {@link #apply} without the division by P: (out0, out1) over Q·P, i.e. limbs 0..level and
+   * {@link Parameters#specialIndex()} of arrays indexed by ring index (length ≥ specialIndex + 1).
+   * Sums of such results (weighted by plaintexts extended to P) need only one {@link #modDown} —
+   * hoisting of the ModDown as in Lattigo's BSGS linear transforms (Bossuat et al., EUROCRYPT 2021).
+   */
+  public void applyExtended(SwitchingKey key, int[] perm, long[][] out0, long[][] out1) {
     int level = decomposedLevel;
     if (level < 0) {
       throw new IllegalStateException("decompose first");
+    }
+    if (level == 0) {
+      for (int i : new int[] {0, sp}) {
+        java.util.Arrays.fill(out0[i], 0);
+        java.util.Arrays.fill(out1[i], 0);
+      }
+      applyExtendedAccumulate(key, perm, null, null, out0, out1);
+      return;
     }
     long[][][] kb = key.b();
     long[][][] ka = key.a();
     for (int t = 0; t <= level + 1; t++) {
       int i = t <= level ? t : sp;
       Modulus mi = ring.modulus(i);
-      long[] a0 = acc0[i];
-      long[] a1 = acc1[i];
+      long[] a0 = out0[i];
+      long[] a1 = out1[i];
       for (int k = 0; k < n; k++) {
         int src = perm == null ? k : perm[k];
         long lo0 = 0;
@@ -136,8 +156,61 @@ public final class KeySwitcher {
         a1[k] = mi.reduce128(hi1, lo1);
       }
     }
-    modDown(acc0, level, out0);
-    modDown(acc1, level, out1);
+  }
+
+  /**
+   * acc += w ⊙ (the {@link #applyExtended} result), over Q·P: w[t] is the weight modulo q_t for t ≤ level
+   * and modulo P for t = level + 1 (NTT form), wS its Shoup companions; w null means weight 1. acc0/acc1
+   * are indexed by ring index, values in [0, q). At level 0 the key product and the weight product are
+   * one pass over memory.
+   */
+  public void applyExtendedAccumulate(SwitchingKey key, int[] perm, long[][] w, long[][] wS, long[][] accum0,
+      long[][] accum1) {
+    int level = decomposedLevel;
+    if (level < 0) {
+      throw new IllegalStateException("decompose first");
+    }
+    if (level == 0) {
+      long[][] ks = key.level0Shoup();
+      for (int t = 0; t < 2; t++) {
+        int i = t == 0 ? 0 : sp;
+        long q = ring.modulus(i).value();
+        long[] x = digits[0][i];
+        long[] b = key.b()[0][i];
+        long[] bs = ks[t];
+        long[] a = key.a()[0][i];
+        long[] as = ks[2 + t];
+        long[] o0 = accum0[i];
+        long[] o1 = accum1[i];
+        long[] wt = w == null ? null : w[t];
+        long[] wst = w == null ? null : wS[t];
+        for (int k = 0; k < n; k++) {
+          long v = x[perm == null ? k : perm[k]];
+          long u0 = Modulus.mulShoupLazy(v, b[k], bs[k], q); // [0, 2q)
+          long u1 = Modulus.mulShoupLazy(v, a[k], as[k], q);
+          if (wt != null) {
+            u0 = Modulus.mulShoupLazy(u0, wt[k], wst[k], q);
+            u1 = Modulus.mulShoupLazy(u1, wt[k], wst[k], q);
+          }
+          o0[k] = Modulus.reduceOnce(o0[k] + Modulus.reduceOnce(u0, q), q);
+          o1[k] = Modulus.reduceOnce(o1[k] + Modulus.reduceOnce(u1, q), q);
+        }
+      }
+      return;
+    }
+    applyExtended(key, perm, acc0, acc1);
+    for (int t = 0; t <= level + 1; t++) {
+      int i = t <= level ? t : sp;
+      long q = ring.modulus(i).value();
+      for (int d = 0; d < 2; d++) {
+        long[] src = (d == 0 ? acc0 : acc1)[i];
+        long[] dst = (d == 0 ? accum0 : accum1)[i];
+        for (int k = 0; k < n; k++) {
+          long u = w == null ? src[k] : Modulus.reduceOnce(Modulus.mulShoupLazy(src[k], w[t][k], wS[t][k], q), q);
+          dst[k] = Modulus.reduceOnce(dst[k] + u, q);
+        }
+      }
+    }
   }
 
   /** Convenience: decompose then apply. */
@@ -146,7 +219,11 @@ public final class KeySwitcher {
     apply(key, null, out0, out1);
   }
 
-  private void modDown(long[][] acc, int level, long[][] out) {
+  /**
+   * out = round(acc / P) over limbs 0..level, for an extended-basis pair from {@link #applyExtended} (or a
+   * sum of them). Destroys acc's P limb.
+   */
+  public void modDown(long[][] acc, int level, long[][] out) {
     long[] pl = acc[sp];
     ring.inverse(pl, sp);
     long p = params.specialPrime();

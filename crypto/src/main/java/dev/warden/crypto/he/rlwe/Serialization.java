@@ -234,6 +234,7 @@ public final class Serialization {
       out.writeBytes(ByteBuffer.allocate(8).putLong(v).array());
     }
 
+    /** Bit-packs a limb, low bits first (little-endian bit stream), eight bytes at a time. */
     void putLimb(long[] limb, int modIndex) {
       int bits = params.ring().modulus(modIndex).bits();
       byte[] buf = new byte[(limb.length * bits + 7) / 8];
@@ -241,33 +242,27 @@ public final class Serialization {
       int accBits = 0;
       int pos = 0;
       for (long v : limb) {
-        // v < 2^61: emit low bits first
+        // v < 2^bits, bits ≤ 61: fill acc; when it overflows, emit it and keep v's remaining high bits
         acc |= v << accBits;
-        int taken = Math.min(bits, 64 - accBits);
-        accBits += taken;
-        long rest = taken < bits ? v >>> taken : 0;
-        int restBits = bits - taken;
-        while (accBits >= 8) {
-          buf[pos++] = (byte) acc;
-          acc >>>= 8;
-          accBits -= 8;
-        }
-        if (restBits > 0) {
-          acc |= rest << accBits;
-          accBits += restBits;
-          while (accBits >= 8) {
-            buf[pos++] = (byte) acc;
-            acc >>>= 8;
-            accBits -= 8;
-          }
+        int total = accBits + bits;
+        if (total >= 64) {
+          LE_LONG.set(buf, pos, acc);
+          pos += 8;
+          acc = v >>> (64 - accBits); // accBits ≥ 3 here, so the shift is in [1, 61]
+          accBits = total - 64;
+        } else {
+          accBits = total;
         }
       }
-      if (accBits > 0) {
+      for (; accBits > 0; accBits -= 8, acc >>>= 8) {
         buf[pos++] = (byte) acc;
       }
       out.writeBytes(buf);
     }
   }
+
+  private static final java.lang.invoke.VarHandle LE_LONG =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
   private static final class Reader {
     final byte[] data;
@@ -332,22 +327,14 @@ public final class Serialization {
       need(len, field);
       long[] out = new long[n];
       long mask = (1L << bits) - 1;
-      long acc = 0;
-      int accBits = 0;
-      int p = pos;
+      int end = pos + len;
       for (int k = 0; k < n; k++) {
-        long v = 0;
-        int got = 0;
-        while (got < bits) {
-          if (accBits == 0) {
-            acc = data[p++] & 0xffL;
-            accBits = 8;
-          }
-          int take = Math.min(bits - got, accBits);
-          v |= (acc & ((1L << take) - 1)) << got;
-          acc >>>= take;
-          accBits -= take;
-          got += take;
+        long off = (long) k * bits;
+        int b = pos + (int) (off >>> 3);
+        int sh = (int) (off & 7);
+        long v = word(b, end) >>> sh;
+        if (sh + bits > 64) {
+          v |= (data[b + 8] & 0xffL) << (64 - sh); // b + 8 < end: the value's last bit lies in that byte
         }
         v &= mask;
         if (v >= q) {
@@ -355,11 +342,24 @@ public final class Serialization {
         }
         out[k] = v;
       }
-      if (accBits > 0 && acc != 0) {
+      int used = (int) (((long) n * bits) & 7);
+      if (used != 0 && ((data[end - 1] & 0xff) >>> used) != 0) {
         throw new IllegalArgumentException(field + ": nonzero padding bits");
       }
-      pos += len;
+      pos = end;
       return out;
+    }
+
+    /** Eight bytes little-endian from b, zero past {@code end}. */
+    private long word(int b, int end) {
+      if (b + 8 <= end) {
+        return (long) LE_LONG.get(data, b);
+      }
+      long w = 0;
+      for (int i = b; i < end; i++) {
+        w |= (data[i] & 0xffL) << (8 * (i - b));
+      }
+      return w;
     }
 
     void end() {

@@ -153,6 +153,26 @@ class EvaluatorTest {
   }
 
   @Test
+  void hoistedSumOfRotations_matchesPlainSum_atEveryLevel() {
+    double[] x = randomVector(rnd, slots, 1);
+    int[] steps = {4, 8, 1000};
+    double[] expected = new double[slots];
+    for (int i = 0; i < slots; i++) {
+      expected[i] = x[i];
+      for (int s : steps) {
+        expected[i] += x[(i + s) % slots];
+      }
+    }
+    Ciphertext top = encrypt(x, false);
+    for (int level = P.maxLevel(); level >= 0; level--) {
+      Ciphertext sum = ev.sumRotations(ev.dropLevel(top, level), steps);
+      assertEquals(level, sum.level());
+      assertTrue(bitsOfPrecision(expected, decryptDecode(dec, enc, sum)) > 20, "level " + level);
+    }
+    assertThrows(IllegalStateException.class, () -> ev.sumRotations(top, new int[] {3}), "no key for step 3");
+  }
+
+  @Test
   void conjugationAndSlotSum_matchPlainArithmetic() {
     double[] re = randomVector(rnd, slots, 1);
     double[] im = randomVector(rnd, slots, 1);
