@@ -19,6 +19,7 @@
 #                    its ratios to nginx and to WARDEN_JAR (e.g. WARDEN_JAR=main's jar, WARDEN_JAR_B=a branch's)
 #   BACKEND_PORT=18500 NGINX_PORT=18080 WARDEN_PORT=18081 WARDEN_ADMIN_PORT=19091
 #   WARDEN_JAVA_OPTS, BACKEND_JAVA_OPTS  JVM options
+#   WARDEN_B_JAVA_OPTS  JVM options of warden-b (default: WARDEN_JAVA_OPTS; e.g. the same jar on another GC)
 #   KEEP_WORK=1      keep the work folder (logs, configs, audit file)
 #
 # CPU pinning. The proxies (nginx and Warden, both up, measured in turn) get the same CPUs, PROXY_CPUS;
@@ -226,11 +227,11 @@ warm nginx "$NGINX_URL" "$WARMUP"
 TARGETS+=("nginx $NGINX_URL $NGINX_PID")
 
 # ------------------------------------------------------------------ start Warden (and warden-b)
-start_warden() { # target name, jar, port, admin port, folder with its key hash and audit key -> 0 once warm
-  local name=$1 jar=$2 port=$3 admin=$4 dir=$5 pid url
+start_warden() { # target name, jar, port, admin port, folder with its key hash and audit key, JVM options -> 0 once warm
+  local name=$1 jar=$2 port=$3 admin=$4 dir=$5 opts=$6 pid url
   log "starting $name ($jar) on :$port (admin :$admin)"
   # shellcheck disable=SC2086
-  WARDEN_BENCH_DIR="$dir" "${TS_PROXY[@]}" java $WARDEN_JAVA_OPTS -jar "$jar" serve --policy bench/proxy/policy.yaml \
+  WARDEN_BENCH_DIR="$dir" "${TS_PROXY[@]}" java $opts -jar "$jar" serve --policy bench/proxy/policy.yaml \
     --host 127.0.0.1 --port "$port" --admin-host 127.0.0.1 --admin-port "$admin" > "$dir/warden.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
@@ -247,7 +248,7 @@ start_warden() { # target name, jar, port, admin port, folder with its key hash 
 }
 WARDEN_OK=0
 if java -jar "$JAR" serve --help 2>&1 | grep -q -- "--policy"; then
-  if start_warden warden "$JAR" "$WARDEN_PORT" "$WARDEN_ADMIN_PORT" "$WORK"; then
+  if start_warden warden "$JAR" "$WARDEN_PORT" "$WARDEN_ADMIN_PORT" "$WORK" "$WARDEN_JAVA_OPTS"; then
     WARDEN_PID=$STARTED_PID
     WARDEN_OK=1
   fi
@@ -261,7 +262,7 @@ if [ -n "$JAR_B" ] && [ "$WARDEN_OK" = 1 ]; then
   cp "$WORK/bench-keys.sha256" "$WORK/b/"
   openssl genpkey -algorithm ed25519 -out "$WORK/b/audit-ed25519.pem" 2>/dev/null
   chmod 600 "$WORK/b/audit-ed25519.pem"
-  if start_warden warden-b "$JAR_B" "$WARDEN_B_PORT" "$((WARDEN_ADMIN_PORT + 1))" "$WORK/b"; then
+  if start_warden warden-b "$JAR_B" "$WARDEN_B_PORT" "$((WARDEN_ADMIN_PORT + 1))" "$WORK/b" "${WARDEN_B_JAVA_OPTS:-$WARDEN_JAVA_OPTS}"; then
     WARDEN_B_PID=$STARTED_PID
     WARDEN_B_OK=1
   fi
