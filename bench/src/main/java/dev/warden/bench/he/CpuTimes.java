@@ -23,13 +23,18 @@ public final class CpuTimes {
 
   private CpuTimes() {}
 
-  static void measure(int n, String op, Supplier<Object> fn, int reps) {
+  /** Warm-up: at least {@code reps} calls and at least {@code nanos}, so C2 has compiled the hot loops; returns the last result. */
+  public static Object warmUp(Supplier<Object> fn, int reps, long nanos) {
     Object sink = null;
-    // warm-up: at least `reps` calls and at least WARMUP_NANOS, so C2 has compiled the hot loops
     long start = System.nanoTime();
-    for (int i = 0; i < reps || System.nanoTime() - start < WARMUP_NANOS; i++) {
+    for (int i = 0; i < reps || System.nanoTime() - start < nanos; i++) {
       sink = fn.get();
     }
+    return sink;
+  }
+
+  static void measure(int n, String op, Supplier<Object> fn, int reps) {
+    Object sink = warmUp(fn, reps, WARMUP_NANOS);
     double[] wall = new double[reps];
     double[] cpu = new double[reps];
     for (int i = 0; i < reps; i++) {

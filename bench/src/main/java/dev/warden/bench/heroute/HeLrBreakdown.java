@@ -81,11 +81,7 @@ public final class HeLrBreakdown {
   }
 
   private static void measure(String phase, Supplier<Object> fn, int reps) {
-    Object sink = null;
-    long start = System.nanoTime();
-    for (int i = 0; i < reps || System.nanoTime() - start < WARMUP_NANOS; i++) {
-      sink = fn.get();
-    }
+    Object sink = dev.warden.bench.he.CpuTimes.warmUp(fn, reps, WARMUP_NANOS);
     double[] wall = new double[reps];
     double[] cpu = new double[reps];
     double[] alloc = new double[reps];
