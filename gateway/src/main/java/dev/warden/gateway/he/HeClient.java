@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 /**
  * The gateway's HTTP client for the HE backend's API (see {@link HeBackendServer}). Pushes a tenant's
@@ -39,6 +40,7 @@ import java.util.function.Function;
  */
 final class HeClient {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = Logger.getLogger(HeClient.class.getName());
   private final Vertx vertx;
   private final Function<String, String> tokens;
   /** One pooled client per TLS setting (plain HTTP shares one). */
@@ -111,11 +113,21 @@ final class HeClient {
     }
     return inferOnce(backend, model, tk, query).onComplete(ar -> {
       if (ar.failed() && ar.cause() instanceof StageRejection r && r.status() == 503) {
+        boolean wasOpen = cb.state() == CircuitBreaker.State.OPEN;
         cb.onFailure();
+        if (!wasOpen && cb.state() == CircuitBreaker.State.OPEN) {
+          LOG.warning("HE backend '" + backend.name() + "' circuit opened for " + backend.openMs()
+              + " ms after repeated failures (last: " + r.getMessage() + ")");
+        }
       } else {
         cb.onSuccess();
       }
     });
+  }
+
+  /** Whether requests to this backend are being refused at once (its circuit is open). */
+  boolean circuitOpen(Backend backend) {
+    return breaker(backend).state() == CircuitBreaker.State.OPEN;
   }
 
   /** The breaker for this backend's current settings (a reload that changes them starts a closed one). */

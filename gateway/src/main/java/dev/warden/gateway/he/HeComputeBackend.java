@@ -179,8 +179,9 @@ public final class HeComputeBackend implements ComputeBackend, Consumer<GatewayP
           || next.protocol() != dev.warden.policies.Protocol.WARDEN_HE) {
         return Future.failedFuture(e);
       }
-      LOG.warning("HE backend '" + b.name() + "' unavailable (" + r.getMessage() + "): falling back to '"
-          + next.name() + "'");
+      // once per opening of the circuit (HeClient logs that), not on every request it turns away
+      LOG.log(http.circuitOpen(b) ? java.util.logging.Level.FINE : java.util.logging.Level.WARNING, "HE backend '"
+          + b.name() + "' unavailable (" + r.getMessage() + "): falling back to '" + next.name() + "'");
       ex.verdict("he-fallback", StageVerdict.PASS, b.name() + " -> " + next.name());
       at[0] = next;
       return infer(http, ex, at, model, tk, query);
