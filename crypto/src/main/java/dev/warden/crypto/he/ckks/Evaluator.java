@@ -412,9 +412,10 @@ public final class Evaluator {
       for (int i = 0; i <= level; i++) {
         long[] ws = w == null ? null : w[s][i];
         long[] wss = w == null ? null : wS[s][i];
-        mulAcc(a.poly(0)[i], ws, wss, idx, r.poly(0)[i], i);
+        long q = ring.modulus(i).value();
+        Modulus.mulAddShoup(a.poly(0)[i], idx, ws, wss, r.poly(0)[i], q);
         if (g == 1) {
-          mulAcc(a.poly(1)[i], ws, wss, null, r.poly(1)[i], i);
+          Modulus.mulAddShoup(a.poly(1)[i], null, ws, wss, r.poly(1)[i], q);
         }
       }
     }
@@ -427,18 +428,6 @@ public final class Evaluator {
       }
     }
     return r;
-  }
-
-  /** acc += w ⊙ x∘perm over limb m (w null: weight 1; perm null: identity); all in [0, q). */
-  private void mulAcc(long[] x, long[] w, long[] wS, int[] perm, long[] acc, int m) {
-    long q = ring.modulus(m).value();
-    for (int k = 0; k < n; k++) {
-      long v = x[perm == null ? k : perm[k]];
-      if (w != null) {
-        v = Modulus.reduceOnce(Modulus.mulShoupLazy(v, w[k], wS[k], q), q);
-      }
-      acc[k] = Modulus.reduceOnce(acc[k] + v, q);
-    }
   }
 
   private void ensureExtendedScratch() {

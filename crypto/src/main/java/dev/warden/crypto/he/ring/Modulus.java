@@ -134,6 +134,21 @@ public final class Modulus {
     return x * w - quot * q;
   }
 
+  /**
+   * acc[k] = (acc[k] + w[k]·x[perm[k]]) mod q for every k of acc, with Shoup pairs (w, wShoup); w null means
+   * weight 1, perm null the identity. Inputs and results in [0, q). The weighted sum of hoisted key switching
+   * (the extended basis and the Q part alike).
+   */
+  public static void mulAddShoup(long[] x, int[] perm, long[] w, long[] wShoup, long[] acc, long q) {
+    for (int k = 0; k < acc.length; k++) {
+      long v = x[perm == null ? k : perm[k]];
+      if (w != null) {
+        v = reduceOnce(mulShoupLazy(v, w[k], wShoup[k], q), q);
+      }
+      acc[k] = reduceOnce(acc[k] + v, q);
+    }
+  }
+
   /** x·w mod q in [0, q) with Shoup pair (w, wShoup). */
   public long mulShoup(long x, long w, long wShoup) {
     return reduceOnce(mulShoupLazy(x, w, wShoup, q));

@@ -202,14 +202,8 @@ public final class KeySwitcher {
     for (int t = 0; t <= level + 1; t++) {
       int i = t <= level ? t : sp;
       long q = ring.modulus(i).value();
-      for (int d = 0; d < 2; d++) {
-        long[] src = (d == 0 ? acc0 : acc1)[i];
-        long[] dst = (d == 0 ? accum0 : accum1)[i];
-        for (int k = 0; k < n; k++) {
-          long u = w == null ? src[k] : Modulus.reduceOnce(Modulus.mulShoupLazy(src[k], w[t][k], wS[t][k], q), q);
-          dst[k] = Modulus.reduceOnce(dst[k] + u, q);
-        }
-      }
+      Modulus.mulAddShoup(acc0[i], null, w == null ? null : w[t], w == null ? null : wS[t], accum0[i], q);
+      Modulus.mulAddShoup(acc1[i], null, w == null ? null : w[t], w == null ? null : wS[t], accum1[i], q);
     }
   }
 
