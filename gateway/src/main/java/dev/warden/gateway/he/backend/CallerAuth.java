@@ -36,6 +36,10 @@ public final class CallerAuth {
   /** The accepted tokens now, or null when no token is required. */
   private final Supplier<List<String>> tokens;
   private final Tls tls;
+  /** SHA-256 of each accepted token, for the list they were computed from (a token file keeps its list until it changes). */
+  private volatile Hashed hashed;
+
+  private record Hashed(List<String> of, List<byte[]> hashes) {}
 
   private CallerAuth(Supplier<List<String>> tokens, Tls tls) {
     this.tokens = tokens;
@@ -85,10 +89,20 @@ public final class CallerAuth {
         ? authorization.substring(7).strip() : "";
     byte[] p = sha256(presented);
     boolean ok = false;
-    for (String t : tokens.get()) {
-      ok |= MessageDigest.isEqual(sha256(t), p); // no early exit: every listed token costs the same
+    for (byte[] h : expectedHashes()) {
+      ok |= MessageDigest.isEqual(h, p); // no early exit: every listed token costs the same
     }
     return ok;
+  }
+
+  private List<byte[]> expectedHashes() {
+    List<String> now = tokens.get();
+    Hashed h = hashed;
+    if (h == null || h.of() != now) {
+      h = new Hashed(now, now.stream().map(CallerAuth::sha256).toList());
+      hashed = h;
+    }
+    return h.hashes();
   }
 
   /** The first token of a token file (see {@link TokenFile}); names the file and line when it is unusable. */
